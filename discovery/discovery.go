@@ -1,0 +1,130 @@
+package discovery
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// Prefix is the variable prefix for a service: upper case, '-' as '_',
+// exactly as Docker derives it from a link alias.
+func Prefix(service string) string {
+	return strings.ReplaceAll(strings.ToUpper(service), "-", "_")
+}
+
+// Vars returns the variables service self sees: for every other service
+// with ports, Docker's link variables with addr(service) as the address.
+// On docker addr is the service name (resolved by the network's DNS), on lxc
+// the shared namespace's loopback; either way the names are the same.
+func Vars(env *envfile.Environment, self string, addr func(service string) string) map[string]string {
+	out := map[string]string{}
+	for i := range env.Services {
+		s := &env.Services[i]
+		if s.Name == self || len(s.Ports) == 0 {
+			continue
+		}
+		ports := make([]hostPort, 0, len(s.Ports))
+		for _, p := range s.Ports {
+			ports = append(ports, hostPort{proto: proto(p), port: p.Port})
+		}
+		link(out, s, "/"+self+"/"+s.Name, addr(s.Name), ports)
+	}
+	return out
+}
+
+// HostVars returns the variables as seen from the host: only forwarded
+// ports, at their host address and port, so an app run on the host can use
+// the environment the same way.
+func HostVars(env *envfile.Environment) map[string]string {
+	out := map[string]string{}
+	for i := range env.Services {
+		s := &env.Services[i]
+		var ports []hostPort
+		ip := ""
+		for _, p := range s.Ports {
+			if p.Host == 0 {
+				continue
+			}
+			if ip == "" {
+				ip = hostIP(p)
+			}
+			ports = append(ports, hostPort{proto: proto(p), port: p.Host})
+		}
+		if len(ports) == 0 {
+			continue
+		}
+		link(out, s, "/host/"+s.Name, ip, ports)
+	}
+	return out
+}
+
+type hostPort struct {
+	proto string
+	port  int
+}
+
+func link(out map[string]string, s *envfile.Service, name, addr string, ports []hostPort) {
+	pre := Prefix(s.Name)
+	// Docker sorts TCP first, then by number; the first is <ALIAS>_PORT.
+	sort.SliceStable(ports, func(i, j int) bool {
+		if ports[i].proto != ports[j].proto {
+			return ports[i].proto == "tcp"
+		}
+		return ports[i].port < ports[j].port
+	})
+	out[pre+"_HOST"] = addr
+	out[pre+"_NAME"] = name
+	out[pre+"_PORT"] = fmt.Sprintf("%s://%s:%d", ports[0].proto, addr, ports[0].port)
+	for _, p := range ports {
+		key := fmt.Sprintf("%s_PORT_%d_%s", pre, p.port, strings.ToUpper(p.proto))
+		out[key] = fmt.Sprintf("%s://%s:%d", p.proto, addr, p.port)
+		out[key+"_ADDR"] = addr
+		out[key+"_PORT"] = fmt.Sprint(p.port)
+		out[key+"_PROTO"] = p.proto
+	}
+	for k, v := range s.Env {
+		if k == "HOME" || k == "PATH" {
+			continue // Docker leaves these out too
+		}
+		out[pre+"_ENV_"+k] = v
+	}
+}
+
+func proto(p envfile.Port) string {
+	if p.Protocol == "" {
+		return "tcp"
+	}
+	return p.Protocol
+}
+
+func hostIP(p envfile.Port) string {
+	if p.HostIP == "" || p.HostIP == "0.0.0.0" {
+		return "127.0.0.1"
+	}
+	return p.HostIP
+}
+
+// Merge returns the service's own env laid over the discovery variables:
+// a service's explicit setting always wins.
+func Merge(discovered, own map[string]string) map[string]string {
+	out := make(map[string]string, len(discovered)+len(own))
+	for k, v := range discovered {
+		out[k] = v
+	}
+	for k, v := range own {
+		out[k] = v
+	}
+	return out
+}
+
+// List renders env as sorted KEY=VALUE lines, the form engines take.
+func List(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,66 @@
+package discovery
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+func testEnv() *envfile.Environment {
+	return &envfile.Environment{Services: []envfile.Service{
+		{Name: "web", Ports: []envfile.Port{{Name: "http", Port: 8080, Host: 18080}}},
+		{Name: "db", Env: map[string]string{"PGDATA": "/d", "PATH": "/x", "HOME": "/h"},
+			Ports: []envfile.Port{{Name: "pg", Port: 5432, Host: 15432, HostIP: "127.0.0.2"}}},
+		{Name: "my-cache", Ports: []envfile.Port{{Port: 9000, Protocol: "udp"}, {Port: 6379}}},
+		{Name: "worker"},
+	}}
+}
+
+func TestVarsMatchDockerLinks(t *testing.T) {
+	got := Vars(testEnv(), "web", func(s string) string { return s })
+	want := map[string]string{
+		"DB_HOST":                      "db",
+		"DB_NAME":                      "/web/db",
+		"DB_PORT":                      "tcp://db:5432",
+		"DB_PORT_5432_TCP":             "tcp://db:5432",
+		"DB_PORT_5432_TCP_ADDR":        "db",
+		"DB_PORT_5432_TCP_PORT":        "5432",
+		"DB_PORT_5432_TCP_PROTO":       "tcp",
+		"DB_ENV_PGDATA":                "/d",
+		"MY_CACHE_HOST":                "my-cache",
+		"MY_CACHE_NAME":                "/web/my-cache",
+		"MY_CACHE_PORT":                "tcp://my-cache:6379", // TCP sorts before UDP
+		"MY_CACHE_PORT_6379_TCP":       "tcp://my-cache:6379",
+		"MY_CACHE_PORT_6379_TCP_ADDR":  "my-cache",
+		"MY_CACHE_PORT_6379_TCP_PORT":  "6379",
+		"MY_CACHE_PORT_6379_TCP_PROTO": "tcp",
+		"MY_CACHE_PORT_9000_UDP":       "udp://my-cache:9000",
+		"MY_CACHE_PORT_9000_UDP_ADDR":  "my-cache",
+		"MY_CACHE_PORT_9000_UDP_PORT":  "9000",
+		"MY_CACHE_PORT_9000_UDP_PROTO": "udp",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Vars:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestHostVarsUseForwardedPorts(t *testing.T) {
+	got := HostVars(testEnv())
+	if got["DB_PORT_15432_TCP_ADDR"] != "127.0.0.2" || got["WEB_HOST"] != "127.0.0.1" {
+		t.Errorf("HostVars = %v", got)
+	}
+	if _, ok := got["MY_CACHE_HOST"]; ok {
+		t.Errorf("unforwarded service in host vars: %v", got)
+	}
+}
+
+func TestMergeOwnWins(t *testing.T) {
+	got := Merge(map[string]string{"A": "1", "B": "2"}, map[string]string{"B": "3"})
+	if got["A"] != "1" || got["B"] != "3" {
+		t.Errorf("Merge = %v", got)
+	}
+	if l := List(got); !reflect.DeepEqual(l, []string{"A=1", "B=3"}) {
+		t.Errorf("List = %v", l)
+	}
+}

@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// Apply carries out a plan. It decides nothing: teardown actions (remove,
+// stop, and the removal half of replace) run first, services before hosts
+// before networks; then bring-up actions (create, start, the creation half
+// of replace) run as a DAG over Needs and After, independent ones in
+// parallel. On error or cancellation no new action starts; running ones
+// finish (they see ctx) and the joined errors are returned. Labels are
+// written last by backends, so an interrupted apply is repaired by the next
+// plan.
+func Apply(ctx context.Context, b Backend, env *envfile.Environment, p Plan, progress Progress) error {
+	if progress == nil {
+		progress = Discard
+	}
+	if err := teardown(ctx, b, p, progress); err != nil {
+		return err
+	}
+	return bringUp(ctx, b, env, p, progress)
+}
+
+func teardown(ctx context.Context, b Backend, p Plan, progress Progress) error {
+	// Group by kind rank, highest first; each group runs in parallel.
+	groups := map[int][]Action{}
+	for _, a := range p.Actions {
+		switch a.Op {
+		case OpRemove, OpStop, OpReplace:
+			groups[a.Resource.Kind.rank()] = append(groups[a.Resource.Kind.rank()], a)
+		}
+	}
+	ranks := make([]int, 0, len(groups))
+	for r := range groups {
+		ranks = append(ranks, r)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(ranks)))
+	for _, r := range ranks {
+		var wg sync.WaitGroup
+		errs := make([]error, len(groups[r]))
+		for i, a := range groups[r] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = run(ctx, a, progress, func() error {
+					switch a.Op {
+					case OpStop:
+						return b.Stop(ctx, p.Project, a.Resource, progress)
+					case OpReplace:
+						return b.Remove(ctx, p.Project, *a.Old, progress)
+					default:
+						return b.Remove(ctx, p.Project, a.Resource, progress)
+					}
+				}, a.Op != OpReplace)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bringUp(ctx context.Context, b Backend, env *envfile.Environment, p Plan, progress Progress) error {
+	var todo []Action
+	done := map[Ref]chan struct{}{}
+	for _, a := range p.Actions {
+		switch a.Op {
+		case OpCreate, OpReplace, OpStart:
+			todo = append(todo, a)
+			done[a.Resource.Ref()] = make(chan struct{})
+		}
+	}
+	// failed stops new actions from starting; running ones keep ctx and
+	// finish, so a half-provisioned service is not cut off mid-step.
+	failed := make(chan struct{})
+	var failOnce sync.Once
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, a := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[a.Resource.Ref()])
+			for _, dep := range append(append([]Ref(nil), a.Resource.Needs...), a.Resource.After...) {
+				ch, ok := done[dep]
+				if !ok {
+					continue // kept or not part of this plan: already up
+				}
+				select {
+				case <-ch:
+				case <-failed:
+					return
+				case <-ctx.Done():
+					return
+				}
+			}
+			select {
+			case <-failed:
+				return
+			default:
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			err := run(ctx, a, progress, func() error {
+				if a.Op == OpStart {
+					return b.Start(ctx, env, a.Resource, progress)
+				}
+				return b.Create(ctx, env, a.Resource, progress)
+			}, true)
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				failOnce.Do(func() { close(failed) }) // dependents must not start
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return ctx.Err()
+}
+
+// run executes one action half, reporting progress; final marks the event
+// that ends the action.
+func run(ctx context.Context, a Action, progress Progress, f func() error, final bool) error {
+	ref := a.Resource.Ref()
+	progress(Event{Ref: ref, Status: string(a.Op)})
+	err := f()
+	if err != nil {
+		err = fmt.Errorf("%s %s: %w", a.Op, ref, err)
+		progress(Event{Ref: ref, Status: "failed", Done: true, Error: err.Error()})
+		return err
+	}
+	if final {
+		progress(Event{Ref: ref, Status: "done", Done: true})
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"context"
+	"io"
+
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// Backend is the small core every engine implements. Desired is pure (no
+// I/O) so plans can be computed and tested without a daemon; the other
+// methods act on one resource and make no decisions of their own.
+type Backend interface {
+	// Name is "lxc" or "docker".
+	Name() string
+	// Endpoint describes where the engine is, e.g. "unix:///var/run/docker.sock".
+	Endpoint() string
+	// Desired turns the environment into the resources this backend creates.
+	Desired(env *envfile.Environment) ([]Resource, error)
+	// Observe lists the project's resources, found by their labels.
+	Observe(ctx context.Context, project string) ([]Resource, error)
+	// Create makes a desired resource and, for hosts and services, starts it
+	// (waiting for its health check when it has one).
+	Create(ctx context.Context, env *envfile.Environment, r Resource, p Progress) error
+	// Start starts an existing, stopped resource.
+	Start(ctx context.Context, env *envfile.Environment, r Resource, p Progress) error
+	// Stop stops a running resource, keeping it.
+	Stop(ctx context.Context, project string, r Resource, p Progress) error
+	// Remove deletes an observed resource. Volumes are only removed when a
+	// destroy plan asked for it; user files are never touched.
+	Remove(ctx context.Context, project string, r Resource, p Progress) error
+	// Close releases the connection.
+	Close() error
+}
+
+// Check is one finding of a doctor run.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	// Fix is the command or step that repairs a failed check.
+	Fix string `json:"fix,omitempty"`
+}
+
+// Doctor is implemented by backends that can check their own setup.
+type Doctor interface {
+	Doctor(ctx context.Context, env *envfile.Environment) []Check
+}
+
+// ServiceStatus is what status shows for one service.
+type ServiceStatus struct {
+	Name      string   `json:"name"`
+	State     string   `json:"state"`            // starting, running, unhealthy, exited, stopped, missing
+	Health    string   `json:"health,omitempty"` // healthy, unhealthy, starting, "" (no check)
+	StartedAt string   `json:"started_at,omitempty"`
+	Restarts  int      `json:"restarts"`
+	Addresses []string `json:"addresses,omitempty"`
+	Ports     []string `json:"ports,omitempty"` // "127.0.0.1:15432->5432/tcp"
+	CPU       float64  `json:"cpu_percent,omitempty"`
+	MemBytes  uint64   `json:"mem_bytes,omitempty"`
+}
+
+// Statuser reports per-service status.
+type Statuser interface {
+	Status(ctx context.Context, env *envfile.Environment) ([]ServiceStatus, error)
+}
+
+// Stdio carries the streams of an exec or shell.
+type Stdio struct {
+	In       io.Reader
+	Out, Err io.Writer
+	TTY      bool
+}
+
+// Execer runs a command in a service's context and returns its exit code.
+type Execer interface {
+	Exec(ctx context.Context, env *envfile.Environment, service string, cmd []string, io Stdio) (int, error)
+}
+
+// Logger writes a service's logs, following them when asked.
+type Logger interface {
+	Logs(ctx context.Context, env *envfile.Environment, service string, follow bool, tail int, w io.Writer) error
+}
+
+// Event reports progress on one resource.
+type Event struct {
+	Ref    Ref    `json:"ref"`
+	Status string `json:"status"`          // e.g. "creating", "step 2/4: apt-get install", "healthy", "done"
+	Done   bool   `json:"done,omitempty"`  // the action on Ref finished
+	Error  string `json:"error,omitempty"` // set with Done when it failed
+}
+
+// Progress receives events; it must be safe for concurrent use and must not block long.
+type Progress func(Event)
+
+// Discard is a Progress that drops everything.
+func Discard(Event) {}

@@ -1,0 +1,9 @@
+// Package engine is devbox's core: it observes what exists on an engine (by
+// the labels devbox puts on every object), computes a plan as a pure
+// function of (desired, observed), prints it, and applies it through a small
+// Backend interface that the lxc and docker backends implement.
+//
+// The plan makes every decision; the executor only runs actions in a safe
+// order (teardown in reverse dependency order, then bring-up as a DAG with
+// independent actions in parallel) and makes none.
+package engine

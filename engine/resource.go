@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+)
+
+// Kind is the sort of engine object a Resource stands for.
+type Kind string
+
+// Resource kinds, in bring-up order: networks and volumes first, then the
+// host (the lxc system container; docker has none), then services.
+const (
+	KindNetwork Kind = "network"
+	KindVolume  Kind = "volume"
+	KindImage   Kind = "image" // a built (provisioned) image; never removed by down
+	KindHost    Kind = "host"
+	KindService Kind = "service"
+)
+
+// rank orders kinds for bring-up; teardown runs it backwards.
+func (k Kind) rank() int {
+	switch k {
+	case KindNetwork, KindVolume:
+		return 0
+	case KindImage:
+		return 1
+	case KindHost:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// States a resource can be observed in. Networks, volumes and images only
+// ever exist (StateExists); hosts and services run or not.
+const (
+	StateExists  = "exists"
+	StateRunning = "running"
+	StateStopped = "stopped"
+)
+
+// Ref names a resource within a project.
+type Ref struct {
+	Kind Kind   `json:"kind"`
+	Name string `json:"name"`
+}
+
+func (r Ref) String() string { return string(r.Kind) + "/" + r.Name }
+
+// Resource is one object devbox manages, as desired (from the file) or as
+// observed (from the engine's labels).
+type Resource struct {
+	Kind Kind   `json:"kind"`
+	Name string `json:"name"`
+	// Hash is the config hash; a desired/observed mismatch means replace.
+	Hash string `json:"hash,omitempty"`
+	// ID is the engine's identifier (observed only).
+	ID string `json:"id,omitempty"`
+	// State is the observed state; empty for desired resources.
+	State string `json:"state,omitempty"`
+	// Needs are resources this one lives in or on: they are brought up
+	// first, and replacing one of them replaces this one too.
+	Needs []Ref `json:"needs,omitempty"`
+	// After are resources brought up (and healthy) before this one, without
+	// replace propagation: depends_on.
+	After []Ref `json:"after,omitempty"`
+}
+
+// Ref returns the resource's reference.
+func (r Resource) Ref() Ref { return Ref{Kind: r.Kind, Name: r.Name} }
+
+// Runs reports whether this kind of resource has a running state.
+func (r Resource) Runs() bool { return r.Kind == KindHost || r.Kind == KindService }
+
+// Hash returns a short, stable hash of the JSON encoding of v. Map keys are
+// sorted by encoding/json, so equal values give equal hashes.
+func Hash(v ...any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only unsupported types fail; that is a programming error.
+		panic(fmt.Sprintf("engine: hash: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:20]
+}

@@ -1,0 +1,45 @@
+// Package testenv gates integration tests on real daemons, the way Nomad's
+// testutil does: a test that needs Docker or Incus calls Require, which
+// skips when the daemon is absent, unless DEVBOX_INTEGRATION=1 (set by CI),
+// where an absent daemon is a failure: CI must never pass by skipping.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Strict reports whether integration tests must run (CI).
+func Strict() bool { return os.Getenv("DEVBOX_INTEGRATION") == "1" }
+
+// Require skips or fails t when probe reports the named daemon unusable.
+func Require(t testing.TB, name string, probe func() error) {
+	t.Helper()
+	if testing.Short() && !Strict() {
+		t.Skipf("%s integration test skipped in -short mode", name)
+	}
+	if err := probe(); err != nil {
+		if Strict() {
+			t.Fatalf("%s is required (DEVBOX_INTEGRATION=1) but unusable: %v", name, err)
+		}
+		t.Skipf("%s not available: %v", name, err)
+	}
+}
+
+// Project returns a project name unique to this test run, for engine objects.
+func Project(t testing.TB, base string) string {
+	t.Helper()
+	return base + "-" + itoa(os.Getpid()%100000)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
