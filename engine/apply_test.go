@@ -1,0 +1,205 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/engine/enginetest"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+func shop() *envfile.Environment {
+	return &envfile.Environment{
+		Project: "shop", Image: "debian/12",
+		Networks: []envfile.Network{{Name: "lan", Mode: "nat"}},
+		Volumes:  []envfile.Volume{{Name: "pgdata"}},
+		Services: []envfile.Service{
+			{Name: "db", Command: []string{"db"}, Networks: []string{"lan"}, Volumes: map[string]string{"pgdata": "/data"}},
+			{Name: "cache", Command: []string{"cache"}, Networks: []string{"lan"}},
+			{Name: "web", Command: []string{"web"}, Networks: []string{"lan"}, DependsOn: []string{"db", "cache"}},
+		},
+	}
+}
+
+func up(t *testing.T, f *enginetest.Fake, env *envfile.Environment) engine.Plan {
+	t.Helper()
+	ctx := context.Background()
+	desired, err := f.Desired(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	observed, err := f.Observe(ctx, env.Project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := engine.Up(env.Project, f.Name(), desired, observed)
+	if err := engine.Apply(ctx, f, env, p, nil); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return p
+}
+
+func index(calls []string, c string) int {
+	for i, x := range calls {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestApplyCreatesInDependencyOrder(t *testing.T) {
+	f := enginetest.New()
+	up(t, f, shop())
+	calls := f.Calls()
+	if len(calls) != 5 {
+		t.Fatalf("calls = %v", calls)
+	}
+	before := func(a, b string) {
+		if ia, ib := index(calls, a), index(calls, b); ia < 0 || ib < 0 || ia > ib {
+			t.Errorf("%q must come before %q: %v", a, b, calls)
+		}
+	}
+	before("create network/lan", "create service/db")
+	before("create volume/pgdata", "create service/db")
+	before("create service/db", "create service/web")
+	before("create service/cache", "create service/web")
+}
+
+func TestReUpNoopAndSingleChange(t *testing.T) {
+	f := enginetest.New()
+	env := shop()
+	up(t, f, env)
+	f.Calls()
+	ids := map[string]string{}
+	for _, s := range []string{"db", "cache", "web"} {
+		ids[s] = f.ID(engine.KindService, s)
+	}
+	if p := up(t, f, env); p.Changes() != 0 {
+		t.Fatalf("second up planned changes: %+v", p.Actions)
+	}
+	if c := f.Calls(); len(c) != 0 {
+		t.Fatalf("second up touched the engine: %v", c)
+	}
+	env.Services[1].Command = []string{"cache", "--new"}
+	up(t, f, env)
+	if c := f.Calls(); strings.Join(c, ";") != "remove service/cache;create service/cache" {
+		t.Errorf("single change calls = %v", c)
+	}
+	if f.ID(engine.KindService, "db") != ids["db"] || f.ID(engine.KindService, "web") != ids["web"] {
+		t.Error("unchanged services were replaced")
+	}
+	if f.ID(engine.KindService, "cache") == ids["cache"] {
+		t.Error("changed service kept its old ID")
+	}
+}
+
+func TestFailureStopsDependents(t *testing.T) {
+	f := enginetest.New()
+	f.Fail["create service/db"] = errors.New("boom")
+	env := shop()
+	desired, _ := f.Desired(env)
+	err := engine.Apply(context.Background(), f, env, engine.Up("shop", "fake", desired, nil), nil)
+	if err == nil || !strings.Contains(err.Error(), "create service/db: boom") {
+		t.Fatalf("err = %v", err)
+	}
+	if index(f.Calls(), "create service/web") >= 0 {
+		t.Error("web started although its dependency db failed")
+	}
+}
+
+func TestInterruptedUpIsRepairedByNextUp(t *testing.T) {
+	f := enginetest.New()
+	env := shop()
+	ctx, cancel := context.WithCancel(context.Background())
+	f.Block = func(c context.Context, r engine.Resource) error {
+		if r.Name == "cache" {
+			cancel()
+			<-c.Done()
+			return c.Err()
+		}
+		return nil
+	}
+	desired, _ := f.Desired(env)
+	err := engine.Apply(ctx, f, env, engine.Up("shop", "fake", desired, nil), nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted apply: err = %v, want context.Canceled", err)
+	}
+	if f.ID(engine.KindService, "web") != "" {
+		t.Fatal("web created after interruption")
+	}
+	f.Block = nil
+	p := up(t, f, env)
+	got := map[string]engine.Op{}
+	for _, a := range p.Actions {
+		got[a.Resource.Name] = a.Op
+	}
+	if got["cache"] != engine.OpCreate || got["web"] != engine.OpCreate {
+		t.Errorf("repair plan = %v", got)
+	}
+	for _, s := range []string{"db", "cache", "web"} {
+		if f.ID(engine.KindService, s) == "" {
+			t.Errorf("%s missing after repair", s)
+		}
+	}
+}
+
+func TestIndependentServicesRunInParallel(t *testing.T) {
+	f := enginetest.New()
+	env := &envfile.Environment{Project: "p"}
+	for _, n := range []string{"a", "b", "c", "d"} {
+		env.Services = append(env.Services, envfile.Service{Name: n, Command: []string{n}})
+	}
+	var mu sync.Mutex
+	inflight, peak := 0, 0
+	f.Block = func(ctx context.Context, r engine.Resource) error {
+		mu.Lock()
+		inflight++
+		if inflight > peak {
+			peak = inflight
+		}
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond)
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		return nil
+	}
+	up(t, f, env)
+	if peak < 2 {
+		t.Errorf("independent services never overlapped (peak %d)", peak)
+	}
+}
+
+func TestDownThenDestroyKeepsVolumes(t *testing.T) {
+	f := enginetest.New()
+	env := shop()
+	up(t, f, env)
+	f.Calls()
+	ctx := context.Background()
+	obs, _ := f.Observe(ctx, "shop")
+	if err := engine.Apply(ctx, f, env, engine.Down("shop", "fake", obs), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.Calls() {
+		if !strings.HasPrefix(c, "stop service/") {
+			t.Errorf("down did %q", c)
+		}
+	}
+	obs, _ = f.Observe(ctx, "shop")
+	if err := engine.Apply(ctx, f, env, engine.Destroy("shop", "fake", obs, false), nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.ID(engine.KindVolume, "pgdata") == "" {
+		t.Error("destroy removed a volume without --volumes")
+	}
+	calls := f.Calls()
+	if index(calls, "remove service/db") > index(calls, "remove network/lan") {
+		t.Errorf("teardown must remove services before networks: %v", calls)
+	}
+}
