@@ -95,3 +95,10 @@ type Progress func(Event)
 
 // Discard is a Progress that drops everything.
 func Discard(Event) {}
+
+// Preflighter checks, before anything is created, what would make an up
+// fail half-way: host ports taken, mount sources missing, base image absent.
+// Ports held by the project's own running objects are not conflicts.
+type Preflighter interface {
+	Preflight(ctx context.Context, env *envfile.Environment) error
+}

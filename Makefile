@@ -1,0 +1,32 @@
+# devbox — see README.md.
+GO ?= go
+
+.PHONY: build test unit demo bench fuzz lint
+
+build:
+	$(GO) build -o bin/devbox ./cmd/devbox
+
+# The test command: unit tests plus integration tests against the real Incus
+# and Docker daemons (they skip when a daemon is absent, and fail instead
+# when DEVBOX_INTEGRATION=1, as in CI).
+test: lint
+	$(GO) test -count=1 -timeout 75m ./...
+
+unit:
+	$(GO) test -short -count=1 ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+# Sets up both engines and images (root), then brings the example up.
+demo: build
+	bash .ci/setup
+	./bin/devbox -C examples/shop up
+	./bin/devbox -C examples/shop status --no-tui
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./envfile

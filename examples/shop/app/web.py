@@ -1,0 +1,34 @@
+"""The web service: finds db and cache only through devbox's discovery
+variables (Docker's legacy link form), and answers with what they say."""
+import http.server
+import json
+import os
+import socket
+
+
+def ask(host, port, line):
+    with socket.create_connection((host, int(port)), timeout=2) as s:
+        s.sendall((line + "\n").encode())
+        return s.makefile().readline().strip()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        env = os.environ
+        body = {
+            "greeting": env.get("GREETING", ""),
+            "db": ask(env["DB_PORT_5432_TCP_ADDR"], env["DB_PORT_5432_TCP_PORT"], "PING"),
+            "cache": ask(env["CACHE_HOST"], env["CACHE_PORT_6379_TCP_PORT"], "PING"),
+            "db_by_name": ask("db", 5432, "PING"),
+            "db_env_role": env.get("DB_ENV_ROLE", ""),
+        }
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+print("web listening on 8080", flush=True)
+http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()

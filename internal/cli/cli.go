@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitBadInput = 2
+)
+
+// exitError carries an exit code; printed says the message was already shown.
+type exitError struct {
+	code    int
+	err     error
+	printed bool
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput marks err as the user's input being wrong (exit 2).
+func badInput(err error) error { return &exitError{code: ExitBadInput, err: err} }
+
+// Opener connects to a backend by name; tests replace it with a fake.
+type Opener func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error)
+
+// App is the state shared by all verbs: streams, global flags, and how to
+// reach engines.
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Open           Opener
+
+	file    string
+	dir     string
+	backend string
+	remote  string
+	vars    []string
+	json    bool
+}
+
+// Main runs devbox with args and returns the process exit code.
+func Main(ctx context.Context, args []string, app *App) int {
+	root := app.root()
+	root.SetArgs(args)
+	root.SetOut(app.Stdout)
+	root.SetErr(app.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if !ee.printed {
+			fmt.Fprintln(app.Stderr, "devbox:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(app.Stderr, "devbox:", err)
+	if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") ||
+		strings.Contains(err.Error(), "arg(s)") || strings.HasPrefix(err.Error(), "invalid argument") {
+		return ExitBadInput
+	}
+	return ExitFailure
+}
+
+func (a *App) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "devbox",
+		Short:         "One devbox.hcl, a running dev environment on LXC (Incus) or Docker",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return badInput(err) })
+	f := root.PersistentFlags()
+	f.StringVarP(&a.file, "file", "f", "", "path to devbox.hcl (default: ./devbox.hcl, then parent directories)")
+	f.StringVarP(&a.dir, "directory", "C", "", "run as if started in `DIR`")
+	f.StringVar(&a.backend, "backend", "", "lxc or docker (default: the file's backend, or $DEVBOX_BACKEND)")
+	f.StringVar(&a.remote, "remote", "", "lxc: incus remote to run on (default: the file's lxc.remote)")
+	f.StringArrayVar(&a.vars, "var", nil, "set a variable, `name=value` (repeatable)")
+	f.BoolVar(&a.json, "json", false, "print JSON")
+
+	verbs := []verb{
+		&validateCmd{app: a}, &configCmd{app: a}, &planCmd{app: a},
+		&upCmd{app: a}, &downCmd{app: a}, &destroyCmd{app: a},
+		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
+		&doctorCmd{app: a}, &versionCmd{app: a},
+	}
+	for _, v := range verbs {
+		c := v.command()
+		c.RunE = func(cmd *cobra.Command, args []string) error { return v.Run(cmd.Context(), args) }
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// verb is one subcommand: its cobra definition (flags bound to its fields)
+// and its Run.
+type verb interface {
+	command() *cobra.Command
+	Run(ctx context.Context, args []string) error
+}
+
+// findFile resolves -C and -f, or searches the working directory and its
+// parents for devbox.hcl, the way git finds its repository.
+func (a *App) findFile() (string, error) {
+	base := a.dir
+	if base == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		base = wd
+	}
+	if a.file != "" {
+		if filepath.IsAbs(a.file) {
+			return a.file, nil
+		}
+		return filepath.Join(base, a.file), nil
+	}
+	for dir := base; ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, "devbox.hcl")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	return "", badInput(fmt.Errorf("no devbox.hcl in %s or its parents; create one with `devbox init`, or pass -f FILE", base))
+}
+
+// load finds, parses and validates devbox.hcl, printing diagnostics (exit 2).
+func (a *App) load() (*envfile.Environment, error) {
+	path, err := a.findFile()
+	if err != nil {
+		return nil, err
+	}
+	opts := envfile.Options{Backend: a.backend, Vars: map[string]string{}}
+	if opts.Backend == "" {
+		opts.Backend = a.Getenv("DEVBOX_BACKEND")
+	}
+	for _, kv := range a.vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, badInput(fmt.Errorf("--var %q: want name=value", kv))
+		}
+		opts.Vars[k] = v
+	}
+	env, files, diags := envfile.Load(path, opts)
+	if len(diags) > 0 {
+		_ = files.WriteDiagnostics(a.Stderr, diags, a.color(a.Stderr))
+	}
+	if diags.HasErrors() {
+		return nil, &exitError{code: ExitBadInput, err: fmt.Errorf("%s is not valid", path), printed: true}
+	}
+	if a.remote != "" {
+		env.LXC.Remote = a.remote
+	}
+	return env, nil
+}
+
+// open connects to env's backend.
+func (a *App) open(ctx context.Context, env *envfile.Environment) (engine.Backend, error) {
+	b, err := a.Open(ctx, env.Backend, env)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// isTTY reports whether w is a terminal.
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// color reports whether to use colour on w (a terminal, and NO_COLOR unset).
+func (a *App) color(w io.Writer) bool {
+	return isTTY(w) && a.Getenv("NO_COLOR") == ""
+}

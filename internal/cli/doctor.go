@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devbox-dev/devbox/backends"
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+type doctorCmd struct{ app *App }
+
+func (c *doctorCmd) command() *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Check Incus and Docker: daemons, versions, storage, bridges, base images; say how to fix",
+		Args:  cobra.NoArgs,
+	}
+}
+
+// report is doctor's result for one engine.
+type report struct {
+	Backend string         `json:"backend"`
+	OK      bool           `json:"ok"`
+	Checks  []engine.Check `json:"checks"`
+}
+
+// Run checks every engine (or only --backend). It works without a
+// devbox.hcl, using defaults; with one, it checks that file's image.
+func (c *doctorCmd) Run(ctx context.Context, args []string) error {
+	env := &envfile.Environment{Image: "debian/12", LXC: envfile.LXCConfig{Remote: "local"}}
+	if _, err := c.app.findFile(); err == nil {
+		if env, err = c.app.load(); err != nil {
+			return err
+		}
+	}
+	names := backends.Names
+	if c.app.backend != "" {
+		names = []string{c.app.backend}
+	}
+	var reports []report
+	ok := true
+	for _, name := range names {
+		r := c.check(ctx, name, env)
+		ok = ok && r.OK
+		reports = append(reports, r)
+	}
+	if c.app.json {
+		enc := json.NewEncoder(c.app.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+	} else {
+		writeReports(c.app.Stdout, reports)
+	}
+	if !ok {
+		return &exitError{code: ExitFailure, err: fmt.Errorf("doctor found problems"), printed: c.app.json}
+	}
+	return nil
+}
+
+func (c *doctorCmd) check(ctx context.Context, name string, env *envfile.Environment) report {
+	h := backends.HintFor(name)
+	r := report{Backend: name}
+	if !h.Installed {
+		r.Checks = append(r.Checks, engine.Check{Name: "installed", Detail: h.Daemon + " not found", Fix: h.Install})
+		return r
+	}
+	r.Checks = append(r.Checks, engine.Check{Name: "installed", OK: true, Detail: h.Daemon})
+	b, err := c.app.Open(ctx, name, env)
+	if err != nil {
+		r.Checks = append(r.Checks, engine.Check{Name: "daemon", Detail: err.Error(), Fix: h.Start})
+		return r
+	}
+	defer b.Close()
+	if d, ok := b.(engine.Doctor); ok {
+		r.Checks = append(r.Checks, d.Doctor(ctx, env)...)
+	}
+	r.OK = true
+	for _, ch := range r.Checks {
+		r.OK = r.OK && ch.OK
+	}
+	return r
+}
+
+func writeReports(w io.Writer, reports []report) {
+	for _, r := range reports {
+		fmt.Fprintf(w, "%s:\n", r.Backend)
+		for _, ch := range r.Checks {
+			mark := "ok  "
+			if !ch.OK {
+				mark = "FAIL"
+			}
+			fmt.Fprintf(w, "  [%s] %-14s %s\n", mark, ch.Name, ch.Detail)
+			if !ch.OK && ch.Fix != "" {
+				fmt.Fprintf(w, "         fix: %s\n", ch.Fix)
+			}
+		}
+	}
+}

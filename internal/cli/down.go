@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+type downCmd struct{ app *App }
+
+func (c *downCmd) command() *cobra.Command {
+	return &cobra.Command{Use: "down", Short: "Stop the environment, keeping everything", Args: cobra.NoArgs}
+}
+
+// Run stops every running service (and the lxc instance).
+func (c *downCmd) Run(ctx context.Context, args []string) error {
+	return teardown(ctx, c.app, func(project, backend string, observed []engine.Resource) engine.Plan {
+		return engine.Down(project, backend, observed)
+	})
+}
+
+type destroyCmd struct {
+	app     *App
+	volumes bool
+}
+
+func (c *destroyCmd) command() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "destroy",
+		Short: "Remove the environment; named volumes are kept unless --volumes",
+		Long:  "destroy removes containers, instances and networks. Bind-mounted host directories are never touched.",
+		Args:  cobra.NoArgs,
+	}
+	cmd.Flags().BoolVar(&c.volumes, "volumes", false, "also remove named volumes (their data is lost)")
+	return cmd
+}
+
+// Run removes the project's objects.
+func (c *destroyCmd) Run(ctx context.Context, args []string) error {
+	return teardown(ctx, c.app, func(project, backend string, observed []engine.Resource) engine.Plan {
+		return engine.Destroy(project, backend, observed, c.volumes)
+	})
+}
+
+// teardown is down and destroy: observe, plan, print, apply, under the lock.
+func teardown(ctx context.Context, app *App, plan func(project, backend string, observed []engine.Resource) engine.Plan) error {
+	env, err := app.load()
+	if err != nil {
+		return err
+	}
+	b, err := app.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	unlock, err := engine.Lock(ctx, engine.LockDir(), b.Name(), env.Project, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	observed, err := b.Observe(ctx, env.Project)
+	if err != nil {
+		return fmt.Errorf("observe %s: %w", b.Name(), err)
+	}
+	p := plan(env.Project, b.Name(), observed)
+	if err := writePlan(app, p); err != nil {
+		return err
+	}
+	return engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event)
+}
+
+func writePlan(app *App, p engine.Plan) error {
+	if app.json {
+		return p.WriteJSON(app.Stdout)
+	}
+	return p.Write(app.Stdout)
+}
+
+// summary prints each service's state, addresses and forwarded URLs.
+func summary(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment) error {
+	st, ok := b.(engine.Statuser)
+	if !ok {
+		return nil
+	}
+	rows, err := st.Status(ctx, env)
+	if err != nil {
+		return err
+	}
+	return writeStatusTable(app.Stdout, rows)
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/devbox-dev/devbox/engine"
+)
+
+type execCmd struct{ app *App }
+
+func (c *execCmd) command() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exec SERVICE -- COMMAND [ARG...]",
+		Short: "Run a command in a service (its user, env and workdir); the exit code is passed through",
+		Args:  cobra.MinimumNArgs(2),
+	}
+}
+
+// Run executes the command.
+func (c *execCmd) Run(ctx context.Context, args []string) error {
+	return runIn(ctx, c.app, args[0], args[1:])
+}
+
+type shellCmd struct{ app *App }
+
+func (c *shellCmd) command() *cobra.Command {
+	return &cobra.Command{Use: "shell [SERVICE]", Short: "Open a shell in a service (default: the first)", Args: cobra.MaximumNArgs(1)}
+}
+
+// Run opens bash when the image has it, else sh.
+func (c *shellCmd) Run(ctx context.Context, args []string) error {
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	return runIn(ctx, c.app, name, []string{"/bin/sh", "-c", "command -v bash >/dev/null && exec bash -l || exec sh -l"})
+}
+
+// runIn runs cmd in service name (empty: the first service), with a raw
+// terminal when stdin is one, and turns the exit code into ours.
+func runIn(ctx context.Context, app *App, name string, cmd []string) error {
+	env, err := app.load()
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		if len(env.Services) == 0 {
+			return badInput(fmt.Errorf("%s has no services", env.File))
+		}
+		name = env.Services[0].Name
+	}
+	if env.Service(name) == nil {
+		return badInput(fmt.Errorf("no service %q in %s", name, env.File))
+	}
+	b, err := app.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ex, ok := b.(engine.Execer)
+	if !ok {
+		return fmt.Errorf("the %s backend cannot exec", b.Name())
+	}
+	stdio := engine.Stdio{In: app.Stdin, Out: app.Stdout, Err: app.Stderr}
+	if f, ok := app.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) && isTTY(app.Stdout) {
+		stdio.TTY = true
+		old, err := term.MakeRaw(int(f.Fd()))
+		if err == nil {
+			defer term.Restore(int(f.Fd()), old)
+		}
+	}
+	code, err := ex.Exec(ctx, env, name, cmd, stdio)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return &exitError{code: code, err: fmt.Errorf("exit status %d", code), printed: true}
+	}
+	return nil
+}

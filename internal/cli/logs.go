@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devbox-dev/devbox/engine"
+)
+
+type logsCmd struct {
+	app    *App
+	follow bool
+	tail   int
+}
+
+func (c *logsCmd) command() *cobra.Command {
+	cmd := &cobra.Command{Use: "logs [SERVICE...]", Short: "Show service logs, multiplexed with service prefixes"}
+	cmd.Flags().BoolVarP(&c.follow, "follow", "f", false, "keep following new lines")
+	cmd.Flags().IntVarP(&c.tail, "tail", "n", -1, "lines from the end of each log (-1: all)")
+	return cmd
+}
+
+// Run streams each service's log through a prefixing line writer.
+func (c *logsCmd) Run(ctx context.Context, args []string) error {
+	env, err := c.app.load()
+	if err != nil {
+		return err
+	}
+	names := args
+	if len(names) == 0 {
+		for _, s := range env.Services {
+			names = append(names, s.Name)
+		}
+	}
+	for _, n := range names {
+		if env.Service(n) == nil {
+			return badInput(fmt.Errorf("no service %q in %s", n, env.File))
+		}
+	}
+	b, err := c.app.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	lg, ok := b.(engine.Logger)
+	if !ok {
+		return fmt.Errorf("the %s backend cannot show logs", b.Name())
+	}
+	width := 0
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	var (
+		mu   sync.Mutex // one line at a time on stdout
+		wg   sync.WaitGroup
+		errs = make([]error, len(names))
+	)
+	for i, n := range names {
+		prefix := n
+		if len(names) == 1 {
+			prefix = ""
+		}
+		pw := &prefixWriter{mu: &mu, w: c.app.Stdout, prefix: fmt.Sprintf("%-*s | ", width, prefix)}
+		if prefix == "" {
+			pw.prefix = ""
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = lg.Logs(ctx, env, n, c.follow, c.tail, pw)
+			pw.flush()
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil // Ctrl-C ends a follow: not an error
+	}
+	return errors.Join(errs...)
+}
+
+// prefixWriter writes whole lines, each with prefix, under a shared mutex.
+type prefixWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		p.mu.Lock()
+		_, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf[:i])
+		p.mu.Unlock()
+		p.buf = p.buf[i+1:]
+		if err != nil {
+			return len(b), err
+		}
+	}
+}
+
+func (p *prefixWriter) flush() {
+	if len(p.buf) > 0 {
+		p.mu.Lock()
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf)
+		p.mu.Unlock()
+		p.buf = nil
+	}
+}

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+type planCmd struct{ app *App }
+
+func (c *planCmd) command() *cobra.Command {
+	return &cobra.Command{
+		Use:   "plan",
+		Short: "Show what `up` would do, from the engine's observed state",
+		Args:  cobra.NoArgs,
+	}
+}
+
+// Run prints the up plan without applying it.
+func (c *planCmd) Run(ctx context.Context, args []string) error {
+	env, err := c.app.load()
+	if err != nil {
+		return err
+	}
+	b, err := c.app.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	p, err := upPlan(ctx, b, env)
+	if err != nil {
+		return err
+	}
+	if c.app.json {
+		return p.WriteJSON(c.app.Stdout)
+	}
+	return p.Write(c.app.Stdout)
+}
+
+// upPlan observes the engine and computes the plan for up.
+func upPlan(ctx context.Context, b engine.Backend, env *envfile.Environment) (engine.Plan, error) {
+	desired, err := b.Desired(env)
+	if err != nil {
+		return engine.Plan{}, badInput(err)
+	}
+	observed, err := b.Observe(ctx, env.Project)
+	if err != nil {
+		return engine.Plan{}, fmt.Errorf("observe %s: %w", b.Name(), err)
+	}
+	return engine.Up(env.Project, b.Name(), desired, observed), nil
+}

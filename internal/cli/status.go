@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/devbox-dev/devbox/engine"
+)
+
+type statusCmd struct {
+	app   *App
+	noTUI bool
+}
+
+func (c *statusCmd) command() *cobra.Command {
+	cmd := &cobra.Command{Use: "status", Short: "Show each service's state, health, addresses and ports", Args: cobra.NoArgs}
+	cmd.Flags().BoolVar(&c.noTUI, "no-tui", false, "print a table even on a terminal")
+	return cmd
+}
+
+// Run prints the status table (or JSON).
+func (c *statusCmd) Run(ctx context.Context, args []string) error {
+	env, err := c.app.load()
+	if err != nil {
+		return err
+	}
+	b, err := c.app.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	st, ok := b.(engine.Statuser)
+	if !ok {
+		return fmt.Errorf("the %s backend cannot report status", b.Name())
+	}
+	rows, err := st.Status(ctx, env)
+	if err != nil {
+		return err
+	}
+	if c.app.json {
+		enc := json.NewEncoder(c.app.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{
+			"project": env.Project, "backend": b.Name(), "endpoint": b.Endpoint(), "services": rows,
+		})
+	}
+	fmt.Fprintf(c.app.Stdout, "project %s on %s (%s)\n", env.Project, b.Name(), b.Endpoint())
+	return writeStatusTable(c.app.Stdout, rows)
+}
+
+func writeStatusTable(w io.Writer, rows []engine.ServiceStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tSTATE\tHEALTH\tUPTIME\tRESTARTS\tADDRESSES\tPORTS")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Name, r.State, dash(r.Health),
+			uptime(r.StartedAt, r.State), r.Restarts, dash(strings.Join(r.Addresses, ",")), dash(strings.Join(r.Ports, ",")))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func uptime(started, state string) string {
+	t, err := time.Parse(time.RFC3339Nano, started)
+	if err != nil || state != "running" {
+		return "-"
+	}
+	return time.Since(t).Round(time.Second).String()
+}
