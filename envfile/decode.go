@@ -1,0 +1,400 @@
+package envfile
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Defaults filled in when the file leaves a value out.
+const (
+	DefaultBackend   = "lxc"
+	DefaultImage     = "debian/12"
+	DefaultLXCRemote = "local"
+	DefaultProfile   = "default"
+)
+
+// parser holds the state of one decode: the environment being built and,
+// for the cross-checks in validate.go, where each reference came from.
+type parser struct {
+	decoder
+	env      *Environment
+	opts     Options
+	services []serviceSrc                    // aligned with env.Services
+	names    map[string]map[string]hcl.Range // block type -> name -> label range
+}
+
+// declare checks a labelled block's name and records it among its kind.
+func (p *parser) declare(b *hcl.Block) {
+	if p.names[b.Type] == nil {
+		p.names[b.Type] = map[string]hcl.Range{}
+	}
+	p.checkName(b.Type, b.Labels[0], b.LabelRanges[0], p.names[b.Type])
+}
+
+// decodeFile runs stages 2 and 3 on a parsed body.
+func decodeFile(body hcl.Body, file string, opts Options) (*Environment, hcl.Diagnostics) {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	dir := filepath.Dir(file)
+	p := &parser{opts: opts, env: &Environment{File: file, Dir: dir}, names: map[string]map[string]hcl.Range{}}
+	content, diags := body.Content(rootSchema)
+	p.diags = diags
+
+	// Stage 2: variables, evaluated with functions only.
+	p.ctx = &hcl.EvalContext{Functions: functions(dir, opts.LookupEnv)}
+	vars := p.variables(content.Blocks)
+	p.ctx.Variables = map[string]cty.Value{"var": cty.ObjectVal(vars)}
+
+	// Stage 3: everything else, in file order.
+	p.top(content.Attributes)
+	var lxc, docker *hcl.Block
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "lxc":
+			if p.single(b, &lxc) {
+				p.lxc(b)
+			}
+		case "docker":
+			if p.single(b, &docker) {
+				p.docker(b)
+			}
+		case "network":
+			p.declare(b)
+			p.network(b)
+		case "mount":
+			p.declare(b)
+			p.mount(b)
+		case "volume":
+			p.declare(b)
+			p.volume(b)
+		case "service":
+			p.declare(b)
+			p.service(b)
+		case "tool":
+			p.declare(b)
+			p.tool(b)
+		}
+	}
+	// Empty rather than nil lists, so JSON shows [] instead of null.
+	env := p.env
+	if env.Networks == nil {
+		env.Networks = []Network{}
+	}
+	if env.Mounts == nil {
+		env.Mounts = []Mount{}
+	}
+	if env.Volumes == nil {
+		env.Volumes = []Volume{}
+	}
+	if env.Services == nil {
+		env.Services = []Service{}
+	}
+	if env.Tools == nil {
+		env.Tools = []Tool{}
+	}
+	if lxc == nil {
+		p.env.LXC = LXCConfig{Remote: DefaultLXCRemote, Profiles: []string{DefaultProfile}}
+	}
+	p.validate()
+	return p.env, p.diags
+}
+
+// single records the first block of a kind that may appear once and
+// reports any later one.
+func (p *parser) single(b *hcl.Block, first **hcl.Block) bool {
+	if *first != nil {
+		p.errorf(b.DefRange, "Duplicate "+b.Type+" block",
+			"Only one %s block is allowed; the first is at %s. Merge the two.", b.Type, (*first).DefRange)
+		return false
+	}
+	*first = b
+	return true
+}
+
+// content decodes a block body against schema, keeping the diagnostics.
+func (p *parser) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
+	c, diags := body.Content(schema)
+	p.diags = append(p.diags, diags...)
+	return c
+}
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// varName is a DNS label that may also contain underscores, so that
+// variables read naturally in expressions (var.pg_port).
+var varName = regexp.MustCompile(`^[a-z]([a-z0-9_-]{0,61}[a-z0-9])?$`)
+
+// checkName reports an invalid or duplicate name. seen is updated.
+func (p *parser) checkName(kind, name string, rng hcl.Range, seen map[string]hcl.Range) bool {
+	re, rule := dnsLabel, "a DNS label: 1 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit"
+	if kind == "variable" {
+		re, rule = varName, "1 to 63 lowercase letters, digits, dashes and underscores, starting with a letter"
+	}
+	if !re.MatchString(name) {
+		p.errorf(rng, "Invalid "+kind+" name", "%q is not a valid %s name: it must be %s, for example %q.",
+			name, kind, rule, sanitizeName(name))
+		return false
+	}
+	if prev, dup := seen[name]; dup {
+		p.errorf(rng, "Duplicate "+kind+" name", "A %s named %q is already declared at %s; names must be unique, rename one of them.",
+			kind, name, prev)
+		return false
+	}
+	seen[name] = rng
+	return true
+}
+
+// sanitizeName turns s into a DNS label (used for the default project).
+func sanitizeName(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := b.String()
+	if len(out) > 63 {
+		out = out[:63]
+	}
+	out = strings.Trim(out, "-")
+	if out == "" {
+		return "devbox"
+	}
+	return out
+}
+
+// variables decodes the variable blocks and applies --var overrides.
+func (p *parser) variables(blocks hcl.Blocks) map[string]cty.Value {
+	vals := map[string]cty.Value{}
+	seen := map[string]hcl.Range{}
+	p.names["variable"] = seen
+	for _, b := range blocks {
+		if b.Type != "variable" {
+			continue
+		}
+		name := b.Labels[0]
+		ok := p.checkName("variable", name, b.LabelRanges[0], seen)
+		c := p.content(b.Body, variableSchema)
+		p.str(c.Attributes["description"])
+		var def cty.Value
+		if a := c.Attributes["default"]; a != nil {
+			def, _ = p.eval(a.Expr, cty.DynamicPseudoType, "default", true)
+		}
+		if !ok {
+			continue
+		}
+		if s, set := p.opts.Vars[name]; set {
+			def = parseVarOverride(s)
+		}
+		if def == cty.NilVal {
+			p.errorf(b.DefRange, "Missing value for variable", "Variable %q has no default; add default = ... to the block, or pass --var %s=VALUE.", name, name)
+			def = cty.DynamicVal
+		}
+		vals[name] = def
+	}
+	names := make([]string, 0, len(p.opts.Vars))
+	for name := range p.opts.Vars {
+		if _, ok := seen[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p.diags = append(p.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Undeclared variable",
+			Detail: fmt.Sprintf("--var %s=... sets a variable that the file does not declare. "+
+				"Add variable %q { default = ... } to the file, or fix the name.", name, name),
+		})
+	}
+	return vals
+}
+
+// top decodes project, backend and image.
+func (p *parser) top(attrs hcl.Attributes) {
+	env := p.env
+	env.Project = sanitizeName(filepath.Base(env.Dir))
+	if s, ok := p.str(attrs["project"]); ok {
+		env.Project = s
+		if !dnsLabel.MatchString(s) {
+			p.errorf(attrs["project"].Expr.Range(), "Invalid project name",
+				"%q is not a DNS label (1 to 63 lowercase letters, digits and dashes); try %q.", s, sanitizeName(s))
+		}
+	}
+	if p.opts.Project != "" {
+		env.Project = p.opts.Project
+		if !dnsLabel.MatchString(env.Project) {
+			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid project name",
+				Detail: fmt.Sprintf("The project override %q is not a DNS label (1 to 63 lowercase letters, digits and dashes); try %q.",
+					env.Project, sanitizeName(env.Project))})
+		}
+	}
+
+	env.Backend = DefaultBackend
+	if s, ok := p.str(attrs["backend"]); ok {
+		env.Backend = s
+		if s != "lxc" && s != "docker" {
+			p.errorf(attrs["backend"].Expr.Range(), "Invalid backend", `Backend %q is not supported; use "lxc" or "docker".`, s)
+		}
+	}
+	if p.opts.Backend != "" {
+		env.Backend = p.opts.Backend
+		if env.Backend != "lxc" && env.Backend != "docker" {
+			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid backend",
+				Detail: fmt.Sprintf(`The backend override %q is not supported; use "lxc" or "docker".`, env.Backend)})
+		}
+	}
+
+	env.Image = DefaultImage
+	if s, ok := p.str(attrs["image"]); ok {
+		env.Image = s
+		if strings.TrimSpace(s) == "" {
+			p.errorf(attrs["image"].Expr.Range(), "Empty image", `Set image to a base image such as "debian/12", or remove it for the default.`)
+		}
+	}
+}
+
+var memorySize = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(B|kB|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB|%)?$`)
+
+func (p *parser) lxc(b *hcl.Block) {
+	c := p.content(b.Body, lxcSchema)
+	cfg := &p.env.LXC
+	cfg.Remote = DefaultLXCRemote
+	if s, ok := p.str(c.Attributes["remote"]); ok {
+		cfg.Remote = s
+	}
+	cfg.Profiles = []string{DefaultProfile}
+	if a := c.Attributes["profiles"]; a != nil {
+		cfg.Profiles = append([]string{}, values(p.strList(a))...)
+	}
+	var limits *hcl.Block
+	for _, lb := range c.Blocks {
+		if !p.single(lb, &limits) {
+			continue
+		}
+		lc := p.content(lb.Body, limitsSchema)
+		if n, ok := p.integer(lc.Attributes["cpu"]); ok {
+			if n < 1 {
+				p.errorf(lc.Attributes["cpu"].Expr.Range(), "Invalid cpu limit", "cpu is a number of CPUs and must be at least 1, got %d.", n)
+			}
+			cfg.Limits.CPU = n
+		}
+		if s, ok := p.str(lc.Attributes["memory"]); ok {
+			if !memorySize.MatchString(s) {
+				p.errorf(lc.Attributes["memory"].Expr.Range(), "Invalid memory limit",
+					`%q is not a size; write a number with a unit such as "512MiB" or "2GiB".`, s)
+			}
+			cfg.Limits.Memory = s
+		}
+	}
+}
+
+func (p *parser) docker(b *hcl.Block) {
+	c := p.content(b.Body, dockerSchema)
+	if s, ok := p.str(c.Attributes["host"]); ok {
+		if s != "" && !strings.Contains(s, "://") {
+			p.errorf(c.Attributes["host"].Expr.Range(), "Invalid docker host",
+				`%q is not a Docker host URL; write e.g. "unix:///var/run/docker.sock" or "tcp://host:2376", or leave it empty for DOCKER_HOST.`, s)
+		}
+		p.env.Docker.Host = s
+	}
+}
+
+func (p *parser) network(b *hcl.Block) {
+	c := p.content(b.Body, networkSchema)
+	n := Network{Name: b.Labels[0], Mode: NetworkNAT, Range: b.DefRange}
+	if a := c.Attributes["mode"]; a != nil {
+		if s, ok := p.str(a); ok {
+			n.Mode = s
+			if s != NetworkNAT && s != NetworkIsolated && s != NetworkBridged {
+				p.errorf(a.Expr.Range(), "Invalid network mode", `Mode %q is not supported; use "nat", "isolated" or "bridged".`, s)
+			}
+		}
+	}
+	n.Parent, _ = p.str(c.Attributes["parent"])
+	switch {
+	case n.Mode == NetworkBridged && n.Parent == "":
+		p.errorf(b.DefRange, "Bridged network without parent",
+			`A bridged network attaches to a host bridge or interface; add parent = "br0" (the host's bridge) to network %q.`, n.Name)
+	case n.Mode != NetworkBridged && n.Parent != "":
+		p.errorf(c.Attributes["parent"].Expr.Range(), "Parent on a non-bridged network",
+			`parent is only used by bridged networks; remove it, or set mode = "bridged".`)
+	}
+	var prefix netip.Prefix
+	if s, ok := p.str(c.Attributes["subnet"]); ok {
+		n.Subnet = s
+		var err error
+		if prefix, err = netip.ParsePrefix(s); err != nil {
+			p.errorf(c.Attributes["subnet"].Expr.Range(), "Invalid subnet", `%q is not a CIDR subnet; write e.g. "10.42.0.0/24", or remove subnet to have one picked.`, s)
+		}
+	}
+	if s, ok := p.str(c.Attributes["address"]); ok {
+		n.Address = s
+		rng := c.Attributes["address"].Expr.Range()
+		addr, err := netip.ParseAddr(s)
+		switch {
+		case err != nil:
+			p.errorf(rng, "Invalid address", `%q is not an IP address; write e.g. "10.42.0.10".`, s)
+		case prefix.IsValid() && !prefix.Contains(addr):
+			p.errorf(rng, "Address outside subnet", "Address %s is not inside subnet %s; pick an address in the subnet or change the subnet.", s, n.Subnet)
+		}
+	}
+	p.env.Networks = append(p.env.Networks, n)
+}
+
+func (p *parser) mount(b *hcl.Block) {
+	c := p.content(b.Body, mountSchema)
+	m := Mount{Name: b.Labels[0], Range: b.DefRange}
+	if s, ok := p.str(c.Attributes["source"]); ok {
+		src := s
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(p.env.Dir, src)
+		}
+		m.Source = filepath.Clean(src)
+		if _, err := os.Stat(m.Source); err != nil {
+			rng := c.Attributes["source"].Expr.Range()
+			if os.IsNotExist(err) {
+				p.errorf(rng, "Mount source not found", "%s does not exist (source %q is relative to %s). Create it, or fix source.", m.Source, s, p.env.Dir)
+			} else {
+				p.errorf(rng, "Mount source not accessible", "%s cannot be used: %s. Fix its permissions, or fix source.", m.Source, err)
+			}
+		}
+	} else if c.Attributes["source"] == nil {
+		p.errorf(b.DefRange, "Missing mount source", `Mount %q needs source = "host/dir" (relative to this file).`, m.Name)
+	}
+	if s, ok := p.str(c.Attributes["target"]); ok {
+		m.Target = s
+		p.absPath(c.Attributes["target"].Expr.Range(), "mount target", s)
+	} else if c.Attributes["target"] == nil {
+		p.errorf(b.DefRange, "Missing mount target", `Mount %q needs target = "/path/in/container".`, m.Name)
+	}
+	m.ReadOnly = p.boolean(c.Attributes["read_only"])
+	p.env.Mounts = append(p.env.Mounts, m)
+}
+
+// absPath reports a container path that is not absolute.
+func (p *parser) absPath(rng hcl.Range, what, s string) {
+	if !path.IsAbs(s) {
+		p.errorf(rng, "Relative "+what, "%q is not an absolute path; paths inside the container must start with /, e.g. %q.", s, path.Join("/", s))
+	}
+}
+
+func (p *parser) volume(b *hcl.Block) {
+	p.content(b.Body, volumeSchema)
+	p.env.Volumes = append(p.env.Volumes, Volume{Name: b.Labels[0], Range: b.DefRange})
+}
