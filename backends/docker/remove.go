@@ -1,0 +1,34 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/docker/docker/api/types/container"
+
+	"github.com/devbox-dev/devbox/engine"
+)
+
+// Remove deletes an observed resource: a container (forced, with its
+// anonymous volumes), a network, or — only when a destroy --volumes plan
+// asks — a named volume. Bind mount sources are never touched.
+func (b *Backend) Remove(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+	switch r.Kind {
+	case engine.KindService:
+		id := r.ID
+		if id == "" {
+			id = ContainerName(project, r.Name)
+		}
+		if err := b.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !notFound(err) {
+			return fmt.Errorf("docker: remove container %q: %w", ContainerName(project, r.Name), err)
+		}
+		return nil
+	case engine.KindNetwork:
+		return b.removeNetwork(ctx, project, r)
+	case engine.KindVolume:
+		return b.removeVolume(ctx, project, r)
+	case engine.KindImage:
+		return nil // cache; never removed here
+	}
+	return errUnknownKind(r)
+}
