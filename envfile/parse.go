@@ -54,7 +54,7 @@ func Load(path string, opts Options) (*Environment, Files, hcl.Diagnostics) {
 func readSource(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
+		return nil, err // *PathError: "open PATH: reason"
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
