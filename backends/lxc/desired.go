@@ -1,0 +1,168 @@
+package lxc
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/devbox-dev/devbox/discovery"
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// hostSpec is everything that shapes the instance: a change to any of it
+// rebuilds the instance. It is also what Create turns into devices.
+type hostSpec struct {
+	Image    string            `json:"image"`
+	Profiles []string          `json:"profiles"`
+	Limits   envfile.LXCLimits `json:"limits"`
+	Packages []string          `json:"packages"`
+	Steps    []string          `json:"steps"`
+	Networks []envfile.Network `json:"networks"`
+	Mounts   []envfile.Mount   `json:"mounts"`
+	Volumes  []volMount        `json:"volumes"`
+	Ports    []portForward     `json:"ports"`
+}
+
+type volMount struct {
+	Volume string `json:"volume"`
+	Path   string `json:"path"`
+}
+
+type portForward struct {
+	Service string `json:"service"`
+	Proto   string `json:"proto"`
+	HostIP  string `json:"host_ip"`
+	Host    int    `json:"host"`
+	Port    int    `json:"port"`
+}
+
+func (p portForward) String() string {
+	return fmt.Sprintf("%s:%d->%d/%s", p.HostIP, p.Host, p.Port, p.Proto)
+}
+
+// specOf derives the host spec from env. Packages are the sorted union of
+// every service's; steps are every service's provision steps in file order.
+func specOf(env *envfile.Environment) (hostSpec, error) {
+	s := hostSpec{Image: env.Image, Profiles: env.LXC.Profiles, Limits: env.LXC.Limits, Mounts: env.Mounts}
+	if len(s.Profiles) == 0 {
+		s.Profiles = []string{"default"}
+	}
+	pk := map[string]bool{}
+	type portKey struct {
+		proto string
+		port  int
+	}
+	ports := map[portKey]string{}
+	hostPorts := map[string]string{}
+	vols := map[volMount]bool{}
+	for _, svc := range env.Services {
+		for _, p := range svc.Packages {
+			pk[p] = true
+		}
+		s.Steps = append(s.Steps, svc.Provision...)
+		for _, p := range svc.Ports {
+			proto := p.Protocol
+			if proto == "" {
+				proto = "tcp"
+			}
+			k := portKey{proto, p.Port}
+			if other, ok := ports[k]; ok {
+				return s, fmt.Errorf("lxc: services %q and %q both listen on %d/%s; on lxc all services share one network namespace, so give one of them another port", other, svc.Name, p.Port, proto)
+			}
+			ports[k] = svc.Name
+			if p.Host == 0 {
+				continue
+			}
+			ip := p.HostIP
+			if ip == "" {
+				ip = "127.0.0.1"
+			}
+			f := portForward{Service: svc.Name, Proto: proto, HostIP: ip, Host: p.Host, Port: p.Port}
+			hk := fmt.Sprintf("%s:%d/%s", ip, p.Host, proto)
+			if other, ok := hostPorts[hk]; ok {
+				return s, fmt.Errorf("lxc: services %q and %q both forward host port %s", other, svc.Name, hk)
+			}
+			hostPorts[hk] = svc.Name
+			s.Ports = append(s.Ports, f)
+		}
+		names := make([]string, 0, len(svc.Volumes))
+		for v := range svc.Volumes {
+			names = append(names, v)
+		}
+		sort.Strings(names)
+		for _, v := range names {
+			vm := volMount{Volume: v, Path: svc.Volumes[v]}
+			if !vols[vm] {
+				vols[vm] = true
+				s.Volumes = append(s.Volumes, vm)
+			}
+		}
+	}
+	for p := range pk {
+		s.Packages = append(s.Packages, p)
+	}
+	sort.Strings(s.Packages)
+	for _, n := range env.Networks {
+		s.Networks = append(s.Networks, n)
+	}
+	return s, nil
+}
+
+// Desired turns env into resources: networks and volumes, the one host
+// (the instance), and a service (a systemd unit) per service. It is pure.
+func (b *Backend) Desired(env *envfile.Environment) ([]engine.Resource, error) {
+	return Desired(env)
+}
+
+// Desired is Backend.Desired without a backend, for tests and plans.
+func Desired(env *envfile.Environment) ([]engine.Resource, error) {
+	spec, err := specOf(env)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Resource
+	host := engine.Resource{Kind: engine.KindHost, Name: InstanceName(env.Project), Hash: engine.Hash("host", spec)}
+	for _, n := range env.Networks {
+		r := engine.Resource{Kind: engine.KindNetwork, Name: n.Name, Hash: networkHash(n)}
+		out = append(out, r)
+		host.Needs = append(host.Needs, r.Ref())
+	}
+	for _, v := range env.Volumes {
+		r := engine.Resource{Kind: engine.KindVolume, Name: v.Name, Hash: engine.Hash("volume", v.Name)}
+		out = append(out, r)
+		host.Needs = append(host.Needs, r.Ref())
+	}
+	out = append(out, host)
+	for i := range env.Services {
+		svc := &env.Services[i]
+		r := engine.Resource{Kind: engine.KindService, Name: svc.Name, Hash: serviceHash(env, svc), Needs: []engine.Ref{host.Ref()}}
+		for _, d := range svc.DependsOn {
+			r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: d})
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// networkHash covers what the Incus network is made from. Address is per
+// instance (a NIC setting) and lives in the host hash.
+func networkHash(n envfile.Network) string {
+	return engine.Hash("network", n.Mode, n.Parent, n.Subnet)
+}
+
+// serviceEnv is the environment of a service's unit: discovery variables
+// (every service name resolves inside the instance, as on docker) under
+// the service's own env.
+func serviceEnv(env *envfile.Environment, svc *envfile.Service) map[string]string {
+	vars := discovery.Vars(env, svc.Name, func(s string) string { return s })
+	return discovery.Merge(vars, svc.Env)
+}
+
+// serviceHash covers the unit file (command, user, workdir, env with
+// discovery variables, restart, depends_on) and the health check.
+func serviceHash(env *envfile.Environment, svc *envfile.Service) string {
+	return engine.Hash("unit", renderUnit(svc, serviceEnv(env, svc)), svc.Health, svc.Systemd)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

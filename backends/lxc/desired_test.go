@@ -1,0 +1,161 @@
+package lxc
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// threeTier is the 3-service example: web talks to db and cache.
+func threeTier(project string) *envfile.Environment {
+	return &envfile.Environment{
+		Project: project, Backend: "lxc", Image: "debian/12",
+		Services: []envfile.Service{
+			{Name: "db", Command: []string{"busybox", "nc", "-lk", "-p", "5432", "-e", "echo", "db-ok"},
+				Ports: []envfile.Port{{Name: "pg", Port: 5432, Protocol: "tcp"}}, Env: map[string]string{"PGDATA": "/data"}, Restart: "on-failure"},
+			{Name: "cache", Command: []string{"busybox", "nc", "-lk", "-p", "6379", "-e", "echo", "cache-ok"},
+				Ports: []envfile.Port{{Name: "redis", Port: 6379, Protocol: "tcp"}}, Restart: "on-failure"},
+			{Name: "web", Command: []string{"/bin/sh", "-c", `mkdir -p /srv/www && cd /srv/www && while true; do { echo "db=$DB_HOST:$DB_PORT_5432_TCP_PORT $(busybox nc $DB_HOST $DB_PORT_5432_TCP_PORT </dev/null)"; echo "cache=$(busybox nc cache 6379 </dev/null)"; } > index.html; sleep 1; done & exec busybox httpd -f -p 8080 -h /srv/www`},
+				Ports: []envfile.Port{{Name: "http", Port: 8080, Host: 18080, Protocol: "tcp"}}, DependsOn: []string{"db", "cache"}, Restart: "always",
+				Health: &envfile.Health{Command: []string{"busybox", "wget", "-q", "-O-", "http://127.0.0.1:8080/"}, Interval: envfile.Duration(200e6), Retries: 50}},
+		},
+	}
+}
+
+func byRef(rs []engine.Resource) map[engine.Ref]engine.Resource {
+	m := map[engine.Ref]engine.Resource{}
+	for _, r := range rs {
+		m[r.Ref()] = r
+	}
+	return m
+}
+
+func TestDesiredShape(t *testing.T) {
+	env := threeTier("shop")
+	env.Networks = []envfile.Network{{Name: "lan", Mode: "nat"}}
+	env.Volumes = []envfile.Volume{{Name: "data"}}
+	env.Services[0].Volumes = map[string]string{"data": "/data"}
+	rs, err := Desired(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := byRef(rs)
+	host, ok := m[engine.Ref{Kind: engine.KindHost, Name: "devbox-shop"}]
+	if !ok || len(rs) != 6 {
+		t.Fatalf("resources = %+v", rs)
+	}
+	if len(host.Needs) != 2 {
+		t.Errorf("host needs = %v", host.Needs)
+	}
+	web := m[engine.Ref{Kind: engine.KindService, Name: "web"}]
+	if len(web.Needs) != 1 || web.Needs[0] != host.Ref() || len(web.After) != 2 {
+		t.Errorf("web = %+v", web)
+	}
+}
+
+func TestHashesSeparateHostAndService(t *testing.T) {
+	a, _ := Desired(threeTier("p"))
+	env := threeTier("p")
+	env.Services[1].Command = append(env.Services[1].Command, "x")
+	b, _ := Desired(env)
+	ma, mb := byRef(a), byRef(b)
+	for ref, ra := range ma {
+		changed := ra.Hash != mb[ref].Hash
+		if want := ref.Name == "cache"; changed != want {
+			t.Errorf("%s: hash changed = %v, want %v", ref, changed, want)
+		}
+	}
+	// A package, a step or a port rebuilds the host.
+	for _, mut := range []func(*envfile.Environment){
+		func(e *envfile.Environment) { e.Services[0].Packages = []string{"x"} },
+		func(e *envfile.Environment) { e.Services[2].Provision = []string{"true"} },
+		func(e *envfile.Environment) { e.Services[2].Ports[0].Host = 18081 },
+		func(e *envfile.Environment) { e.LXC.Limits.CPU = 2 },
+	} {
+		env := threeTier("p")
+		mut(env)
+		c, _ := Desired(env)
+		if byRef(c)[engine.Ref{Kind: engine.KindHost, Name: "devbox-p"}].Hash == ma[engine.Ref{Kind: engine.KindHost, Name: "devbox-p"}].Hash {
+			t.Errorf("host hash unchanged by a mutation")
+		}
+	}
+	// A dependency's env is part of the dependant's discovery variables.
+	env = threeTier("p")
+	env.Services[0].Env["X"] = "1"
+	d, _ := Desired(env)
+	if byRef(d)[engine.Ref{Kind: engine.KindService, Name: "web"}].Hash == ma[engine.Ref{Kind: engine.KindService, Name: "web"}].Hash {
+		t.Error("web hash unchanged though DB_ENV_X changed")
+	}
+}
+
+func TestDesiredRejectsSharedPort(t *testing.T) {
+	env := threeTier("p")
+	env.Services[1].Ports[0].Port = 5432
+	if _, err := Desired(env); err == nil || !strings.Contains(err.Error(), "both listen on 5432/tcp") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestNames(t *testing.T) {
+	if n := NetworkName("a-very-long-project-name", "network-name"); len(n) != 15 {
+		t.Errorf("NetworkName = %q (%d chars)", n, len(n))
+	}
+	if n := InstanceName(strings.Repeat("x", 70)); len(n) > 63 {
+		t.Errorf("InstanceName too long: %q", n)
+	}
+	if NetworkName("p", "a") == NetworkName("p", "b") || NetworkName("p", "a") == NetworkName("q", "a") {
+		t.Error("network names collide")
+	}
+}
+
+func TestRenderUnit(t *testing.T) {
+	svc := &envfile.Service{Name: "web", Command: []string{"/bin/sh", "-c", `echo "$HOME" 100% \ok`}, User: "www-data",
+		Workdir: "/srv", DependsOn: []string{"db"}, Restart: "unless-stopped"}
+	u := renderUnit(svc, map[string]string{"B": `a "q"`, "A": "x y"})
+	for _, want := range []string{
+		`ExecStart="/bin/sh" "-c" "echo \"$$HOME\" 100%% \\ok"`,
+		"User=www-data\n", "WorkingDirectory=/srv\n",
+		"Environment=\"A=x y\"\nEnvironment=\"B=a \\\"q\\\"\"\n",
+		"After=devbox-db.service\n", "Wants=devbox-db.service\n", "Restart=always\n",
+	} {
+		if !strings.Contains(u, want) {
+			t.Errorf("unit lacks %q:\n%s", want, u)
+		}
+	}
+	if u2 := renderUnit(&envfile.Service{Name: "x"}, nil); !strings.Contains(u2, "Type=oneshot") {
+		t.Errorf("no-command unit:\n%s", u2)
+	}
+}
+
+func TestPickSubnet(t *testing.T) {
+	cidr := func(s string) *net.IPNet { _, n, _ := net.ParseCIDR(s); return n }
+	first, err := pickSubnet("seed", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ip := first.IP.To4(); ip[0] != 10 || ip[1] < 201 || ip[1] > 254 || ip[3] != 0 {
+		t.Errorf("picked %s outside the range", first)
+	}
+	again, _ := pickSubnet("seed", []*net.IPNet{first})
+	if again.String() == first.String() {
+		t.Errorf("picked a taken subnet %s", again)
+	}
+	// A route covering everything but one /24 leaves exactly that one.
+	all := []*net.IPNet{cidr("10.201.0.0/16"), cidr("10.202.0.0/15"), cidr("10.204.0.0/14"), cidr("10.208.0.0/12"),
+		cidr("10.224.0.0/12"), cidr("10.240.0.0/13"), cidr("10.248.0.0/14"), cidr("10.252.0.0/15"), cidr("10.254.0.0/17"),
+		cidr("10.254.128.0/18"), cidr("10.254.192.0/19"), cidr("10.254.224.0/20"), cidr("10.254.240.0/21"), cidr("10.254.248.0/22"),
+		cidr("10.254.252.0/23"), cidr("10.254.255.0/24")}
+	got, err := pickSubnet("other", all)
+	if err != nil || got.String() != "10.254.254.0/24" {
+		t.Errorf("pickSubnet = %v, %v; want 10.254.254.0/24", got, err)
+	}
+	if _, err := pickSubnet("x", []*net.IPNet{cidr("10.0.0.0/8")}); err == nil {
+		t.Error("want an error when everything is taken")
+	}
+	if g := gateway(cidr("10.201.7.0/24")); g != "10.201.7.1/24" {
+		t.Errorf("gateway = %s", g)
+	}
+}

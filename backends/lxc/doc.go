@@ -1,0 +1,22 @@
+// Package lxc is devbox's Incus backend: a devbox.hcl becomes one
+// unprivileged systemd system container (the "host"), and every service
+// becomes a systemd unit devbox-<service>.service inside it.
+//
+// Objects devbox makes carry user.devbox.* keys in their config
+// (project, hash, name, per-service unit hashes, version); Observe reads
+// them back. The host hash covers everything that needs a rebuild (image,
+// packages, provision steps, networks, mounts, volumes, ports, limits);
+// a service hash covers only its unit, so a changed service restarts alone.
+//
+// Provisioning is cached in layers: after packages and after each provision
+// step the container is snapshotted and published as a local image with
+// the alias devbox-cache/<hash>, where hash covers (base image fingerprint,
+// packages, steps so far). The next build starts from the longest cached
+// prefix. Provision steps should not depend on mounted files: the cache
+// does not see them.
+//
+// Differences from the docker backend: all services share one network
+// namespace, so two services cannot listen on the same port and every
+// service name resolves to 127.0.0.1 through /etc/hosts; discovery
+// variables have the same names and values as on docker.
+package lxc

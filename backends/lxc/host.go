@@ -1,0 +1,270 @@
+package lxc
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lxc/incus/v6/shared/api"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// createHost makes the instance from the longest cached layer of its
+// provisioning, starts it, waits for systemd, provisions what is left and
+// writes the host hash last, so an interrupted create is rebuilt next time.
+func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	spec, err := specOf(env)
+	if err != nil {
+		return err
+	}
+	name := r.Name
+	if err := b.deleteInstance(ctx, name); err != nil { // a leftover of an interrupted up
+		return err
+	}
+	base, err := b.resolveImage(ctx, env.Image)
+	if err != nil {
+		return err
+	}
+	layers := layerKeys(base.Image.Fingerprint, spec)
+	done, cached := b.cachedLayer(layers, len(spec.Packages) > 0)
+	devices, config, err := b.instanceDevices(ctx, env, spec)
+	if err != nil {
+		return err
+	}
+	config[keyProject] = env.Project
+	config[keyVersion] = devboxVersion()
+	req := api.InstancesPost{Name: name, Type: api.InstanceTypeContainer, InstancePut: api.InstancePut{
+		Profiles: spec.Profiles, Config: config, Devices: devices,
+		Description: "devbox environment " + env.Project,
+	}}
+	switch {
+	case cached != "":
+		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("creating from cache (%d of %d layers)", done+1, len(layers))})
+		req.Source = api.InstanceSource{Type: "image", Fingerprint: cached}
+		err = wait(b.c.CreateInstance(req))
+	case base.Server != nil:
+		p(engine.Event{Ref: r.Ref(), Status: "creating from " + base.Remote + ":" + env.Image})
+		var op interface{ Wait() error }
+		op, err = b.c.CreateInstanceFromImage(base.Server, base.Image, req)
+		if err == nil {
+			err = op.Wait()
+		}
+	default:
+		p(engine.Event{Ref: r.Ref(), Status: "creating from " + env.Image})
+		req.Source = api.InstanceSource{Type: "image", Fingerprint: base.Image.Fingerprint}
+		err = wait(b.c.CreateInstance(req))
+	}
+	if err != nil {
+		return fmt.Errorf("lxc: create instance %q from %s: %w", name, env.Image, err)
+	}
+	if err := b.setState(name, "start", false); err != nil {
+		_ = b.deleteInstance(context.WithoutCancel(ctx), name)
+		return fmt.Errorf("lxc: start instance %q: %w", name, err)
+	}
+	if err := b.waitSystemd(ctx, name); err != nil {
+		return err
+	}
+	if err := b.writeHosts(ctx, env); err != nil {
+		return err
+	}
+	if err := b.provision(ctx, r, spec, layers, done, p); err != nil {
+		return fmt.Errorf("%w (instance %s kept for inspection: incus exec %s -- bash)", err, name, name)
+	}
+	return b.setConfig(name, map[string]string{keyHash: r.Hash})
+}
+
+// instanceDevices turns the spec into devices (NICs, mounts, volumes,
+// proxies) and config (limits, raw.idmap when mounts cannot be shifted).
+func (b *Backend) instanceDevices(ctx context.Context, env *envfile.Environment, spec hostSpec) (map[string]map[string]string, map[string]string, error) {
+	config := map[string]string{}
+	if spec.Limits.CPU > 0 {
+		config["limits.cpu"] = itoa(spec.Limits.CPU)
+	}
+	if spec.Limits.Memory != "" {
+		config["limits.memory"] = spec.Limits.Memory
+	}
+	nics := 0
+	for _, prof := range spec.Profiles {
+		pr, _, err := b.c.GetProfile(prof)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lxc: profile %q: %w", prof, err)
+		}
+		for _, d := range pr.Devices {
+			if d["type"] == "nic" {
+				nics++
+			}
+		}
+	}
+	devices, labels, err := b.nicDevices(env, nics)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, v := range labels {
+		config[k] = v
+	}
+	srv, _, err := b.c.GetServer()
+	if err != nil {
+		return nil, nil, fmt.Errorf("lxc: server info: %w", err)
+	}
+	shift := srv.Environment.KernelFeatures["idmapped_mounts"] == "true"
+	var idmap []string
+	for _, m := range spec.Mounts {
+		d := map[string]string{"type": "disk", "source": m.Source, "path": m.Target}
+		if m.ReadOnly {
+			d["readonly"] = "true"
+		}
+		if shift {
+			d["shift"] = "true"
+		} else if fi, err := os.Stat(m.Source); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				idmap = append(idmap, fmt.Sprintf("uid %d %d", st.Uid, st.Uid), fmt.Sprintf("gid %d %d", st.Gid, st.Gid))
+			}
+		}
+		devices["mount-"+m.Name] = d
+	}
+	if len(idmap) > 0 {
+		config["raw.idmap"] = strings.Join(idmap, "\n")
+	}
+	if len(spec.Volumes) > 0 {
+		pool, err := b.pool(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, v := range spec.Volumes {
+			devices[fmt.Sprintf("vol-%s-%d", v.Volume, i)] = map[string]string{
+				"type": "disk", "pool": pool, "source": VolumeName(env.Project, v.Volume), "path": v.Path}
+		}
+	}
+	for _, f := range spec.Ports {
+		devices[fmt.Sprintf("port-%s-%d-%s", f.Service, f.Host, f.Proto)] = map[string]string{
+			"type": "proxy", "bind": "host",
+			"listen":  fmt.Sprintf("%s:%s:%d", f.Proto, f.HostIP, f.Host),
+			"connect": fmt.Sprintf("%s:127.0.0.1:%d", f.Proto, f.Port),
+		}
+	}
+	return devices, config, nil
+}
+
+// startHost starts a stopped instance and waits for systemd; enabled units
+// come up with it.
+func (b *Backend) startHost(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	if err := b.setState(r.Name, "start", false); err != nil {
+		return fmt.Errorf("lxc: start instance %q: %w", r.Name, err)
+	}
+	return b.waitSystemd(ctx, r.Name)
+}
+
+func (b *Backend) stopInstance(ctx context.Context, name string) error {
+	if err := b.setState(name, "stop", false); err != nil {
+		if err := b.setState(name, "stop", true); err != nil {
+			return fmt.Errorf("lxc: stop instance %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (b *Backend) removeHost(ctx context.Context, r engine.Resource) error {
+	return b.deleteInstance(ctx, r.Name)
+}
+
+// deleteInstance force-stops and deletes an instance; absent is fine.
+func (b *Backend) deleteInstance(ctx context.Context, name string) error {
+	inst, _, err := b.c.GetInstance(name)
+	if err != nil {
+		if api.StatusErrorCheck(err, 404) {
+			return nil
+		}
+		return fmt.Errorf("lxc: get instance %q: %w", name, err)
+	}
+	if inst.StatusCode != api.Stopped {
+		if err := b.setState(name, "stop", true); err != nil {
+			return fmt.Errorf("lxc: stop instance %q: %w", name, err)
+		}
+	}
+	if err := wait(b.c.DeleteInstance(name)); err != nil {
+		return fmt.Errorf("lxc: delete instance %q: %w", name, err)
+	}
+	return nil
+}
+
+func (b *Backend) setState(name, action string, force bool) error {
+	return wait(b.c.UpdateInstanceState(name, api.InstanceStatePut{Action: action, Timeout: 30, Force: force}, ""))
+}
+
+// waitSystemd waits until systemctl is-system-running --wait says running
+// or degraded.
+func (b *Backend) waitSystemd(ctx context.Context, name string) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	last := ""
+	for time.Now().Before(deadline) {
+		out, err := b.output(ctx, name, "systemctl", "is-system-running", "--wait")
+		state := strings.TrimSpace(out)
+		if state == "running" || state == "degraded" {
+			return nil
+		}
+		if code, ok := exitCode(err); ok && code == 127 {
+			return fmt.Errorf("lxc: instance %q has no systemd (systemctl not found); devbox needs a systemd image such as debian/12", name)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		last = state
+		if err != nil && state == "" {
+			last = err.Error()
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return fmt.Errorf("lxc: instance %q: systemd did not come up: %s", name, last)
+}
+
+// writeHosts makes every service name resolve to 127.0.0.1 (all services
+// share the instance's network namespace), in a block devbox owns.
+func (b *Backend) writeHosts(ctx context.Context, env *envfile.Environment) error {
+	names := make([]string, 0, len(env.Services))
+	for _, s := range env.Services {
+		names = append(names, s.Name)
+	}
+	b.hostsMu.Lock()
+	defer b.hostsMu.Unlock()
+	script := `sed -i '/^# devbox-begin/,/^# devbox-end/d' /etc/hosts && printf '# devbox-begin\n127.0.0.1 %s\n# devbox-end\n' "$*" >>/etc/hosts`
+	inst := InstanceName(env.Project)
+	if _, err := b.output(ctx, inst, append([]string{"/bin/sh", "-c", script, "sh"}, names...)...); err != nil {
+		return fmt.Errorf("lxc: write /etc/hosts in %q: %w", inst, err)
+	}
+	return nil
+}
+
+// setConfig sets (or, for "", unsets) instance config keys.
+func (b *Backend) setConfig(name string, kv map[string]string) error {
+	b.cfgMu.Lock()
+	defer b.cfgMu.Unlock()
+	inst, etag, err := b.c.GetInstance(name)
+	if err != nil {
+		return fmt.Errorf("lxc: get instance %q: %w", name, err)
+	}
+	put := inst.Writable()
+	for k, v := range kv {
+		if v == "" {
+			delete(put.Config, k)
+		} else {
+			put.Config[k] = v
+		}
+	}
+	if err := wait(b.c.UpdateInstance(name, put, etag)); err != nil {
+		return fmt.Errorf("lxc: label instance %q: %w", name, err)
+	}
+	return nil
+}
+
+// wait waits for an operation.
+func wait(op interface{ Wait() error }, err error) error {
+	if err != nil {
+		return err
+	}
+	return op.Wait()
+}

@@ -1,0 +1,43 @@
+package lxc
+
+import (
+	"strings"
+
+	"github.com/devbox-dev/devbox/engine"
+)
+
+// Config keys devbox writes on the objects it makes.
+const (
+	keyProject  = "user.devbox.project"
+	keyHash     = "user.devbox.hash"
+	keyName     = "user.devbox.name"
+	keyVersion  = "user.devbox.version"
+	keyService  = "user.devbox.service." // + service name: unit hash
+	keyBridged  = "user.devbox.network." // + network name: bridged NIC hash
+	cachePrefix = "devbox-cache/"
+)
+
+// InstanceName is the instance of a project: devbox-<project>, shortened
+// with a hash when it would exceed the 63 characters of a hostname.
+func InstanceName(project string) string {
+	n := "devbox-" + project
+	if len(n) > 63 {
+		n = n[:54] + "-" + engine.Hash(project)[:8]
+	}
+	return strings.TrimRight(n, "-")
+}
+
+// NetworkName is the Incus bridge for network net of project: devbox-<8 hex>,
+// 15 characters, because bridge names become kernel interface names.
+func NetworkName(project, net string) string {
+	return "devbox-" + engine.Hash("network", project, net)[:8]
+}
+
+// VolumeName is the custom storage volume for volume vol of project.
+func VolumeName(project, vol string) string { return project + "-" + vol }
+
+// UnitName is the systemd unit of a service.
+func UnitName(service string) string { return "devbox-" + service + ".service" }
+
+// UnitPath is where the unit file lives in the instance.
+func UnitPath(service string) string { return "/etc/systemd/system/" + UnitName(service) }

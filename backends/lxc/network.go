@@ -1,0 +1,106 @@
+package lxc
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/lxc/incus/v6/shared/api"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// createNetwork makes the managed bridge of a nat or isolated network, with
+// the given subnet or a free one. A bridged network has no Incus object:
+// its parent is checked and the instance gets a NIC on it.
+func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r engine.Resource) error {
+	n := env.Network(r.Name)
+	if n == nil {
+		return fmt.Errorf("lxc: network %q is not in the file", r.Name)
+	}
+	if n.Mode == envfile.NetworkBridged {
+		return b.checkParent(*n)
+	}
+	name := NetworkName(env.Project, n.Name)
+	b.netMu.Lock() // parallel picks must not choose the same subnet
+	defer b.netMu.Unlock()
+	if old, _, err := b.c.GetNetwork(name); err == nil && old.Managed {
+		// Left over (a failed up, or a changed network being replaced).
+		if err := b.c.DeleteNetwork(name); err != nil {
+			return fmt.Errorf("lxc: replace network %q: %w", name, err)
+		}
+	}
+	var subnet *net.IPNet
+	if n.Subnet != "" {
+		if err := b.checkSubnet(ctx, env.Project, *n); err != nil {
+			return err
+		}
+		_, subnet, _ = net.ParseCIDR(n.Subnet)
+	} else {
+		taken, err := b.takenSubnets(ctx, name)
+		if err != nil {
+			return err
+		}
+		if subnet, err = pickSubnet(name, taken); err != nil {
+			return err
+		}
+	}
+	nat := n.Mode == envfile.NetworkNAT && !b.noNAT
+	req := api.NetworksPost{Name: name, Type: "bridge", NetworkPut: api.NetworkPut{
+		Description: fmt.Sprintf("devbox %s network %s (%s)", env.Project, n.Name, n.Mode),
+		Config: map[string]string{
+			"ipv4.address": gateway(subnet),
+			"ipv4.nat":     fmt.Sprint(nat),
+			"ipv6.address": "none",
+			keyProject:     env.Project,
+			keyName:        n.Name,
+			keyHash:        r.Hash,
+		},
+	}}
+	if err := b.c.CreateNetwork(req); err != nil {
+		return fmt.Errorf("lxc: create network %q (%s, %s): %w", n.Name, name, subnet, err)
+	}
+	return nil
+}
+
+func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
+	if strings.HasPrefix(r.ID, "nic:") {
+		return nil // bridged: the NIC went with the instance
+	}
+	if err := b.c.DeleteNetwork(r.ID); err != nil && !api.StatusErrorCheck(err, 404) {
+		return fmt.Errorf("lxc: remove network %q (%s): %w", r.Name, r.ID, err)
+	}
+	return nil
+}
+
+// nicDevices returns the instance's NICs, one per network, named ethN from
+// first on, in file order.
+func (b *Backend) nicDevices(env *envfile.Environment, first int) (map[string]map[string]string, map[string]string, error) {
+	devs := map[string]map[string]string{}
+	labels := map[string]string{}
+	for i, n := range env.Networks {
+		d := map[string]string{"type": "nic", "name": fmt.Sprintf("eth%d", first+i)}
+		switch n.Mode {
+		case envfile.NetworkBridged:
+			parent, _, err := b.c.GetNetwork(n.Parent)
+			if err != nil {
+				return nil, nil, b.checkParent(n)
+			}
+			d["parent"] = n.Parent
+			d["nictype"] = "macvlan"
+			if parent.Type == "bridge" {
+				d["nictype"] = "bridged"
+			}
+			labels[keyBridged+n.Name] = networkHash(n)
+		default:
+			d["network"] = NetworkName(env.Project, n.Name)
+			if n.Address != "" {
+				d["ipv4.address"] = strings.SplitN(n.Address, "/", 2)[0]
+			}
+		}
+		devs["net-"+n.Name] = d
+	}
+	return devs, labels, nil
+}

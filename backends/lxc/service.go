@@ -1,0 +1,199 @@
+package lxc
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	incus "github.com/lxc/incus/v6/client"
+	"github.com/lxc/incus/v6/shared/api"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// createService writes the unit, enables and (re)starts it, waits for its
+// health check, and only then records the unit's hash on the instance.
+func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	svc := env.Service(r.Name)
+	if svc == nil {
+		return fmt.Errorf("lxc: service %q is not in the file", r.Name)
+	}
+	inst := InstanceName(env.Project)
+	unit := renderUnit(svc, serviceEnv(env, svc))
+	err := b.c.CreateInstanceFile(inst, UnitPath(svc.Name), incus.InstanceFileArgs{
+		Content: strings.NewReader(unit), UID: 0, GID: 0, Mode: 0o644, Type: "file", WriteMode: "overwrite"})
+	if err != nil {
+		return fmt.Errorf("lxc: write %s in %q: %w", UnitPath(svc.Name), inst, err)
+	}
+	if err := b.ensureHosts(ctx, env, svc.Name); err != nil {
+		return err
+	}
+	u := UnitName(svc.Name)
+	if _, err := b.output(ctx, inst, "/bin/sh", "-c", `systemctl daemon-reload && systemctl enable -q "$1" && systemctl restart "$1"`, "sh", u); err != nil {
+		return fmt.Errorf("lxc: start %s in %q: %w%s", u, inst, err, b.journalTail(ctx, inst, svc.Name))
+	}
+	if err := b.waitHealthy(ctx, env, svc, r, p); err != nil {
+		return err
+	}
+	return b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash})
+}
+
+// ensureHosts rewrites the /etc/hosts block when service is not in it.
+func (b *Backend) ensureHosts(ctx context.Context, env *envfile.Environment, service string) error {
+	out, err := b.output(ctx, InstanceName(env.Project), "/bin/sh", "-c", `sed -n '/^# devbox-begin/,/^# devbox-end/p' /etc/hosts`)
+	if err == nil {
+		for _, f := range strings.Fields(out) {
+			if f == service {
+				return nil
+			}
+		}
+	}
+	return b.writeHosts(ctx, env)
+}
+
+func (b *Backend) startService(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	svc := env.Service(r.Name)
+	if svc == nil {
+		return fmt.Errorf("lxc: service %q is not in the file", r.Name)
+	}
+	inst := InstanceName(env.Project)
+	if _, err := b.output(ctx, inst, "systemctl", "start", UnitName(svc.Name)); err != nil {
+		return fmt.Errorf("lxc: start %s in %q: %w%s", UnitName(svc.Name), inst, err, b.journalTail(ctx, inst, svc.Name))
+	}
+	return b.waitHealthy(ctx, env, svc, r, p)
+}
+
+// removeService stops, disables and deletes the unit, then forgets its hash.
+func (b *Backend) removeService(ctx context.Context, project string, r engine.Resource) error {
+	inst := InstanceName(project)
+	i, _, err := b.c.GetInstance(inst)
+	if err != nil {
+		if api.StatusErrorCheck(err, 404) {
+			return nil
+		}
+		return fmt.Errorf("lxc: get instance %q: %w", inst, err)
+	}
+	u := UnitName(r.Name)
+	if i.StatusCode == api.Running {
+		script := `systemctl disable -q --now "$1"; rm -f "$2"; systemctl daemon-reload; systemctl reset-failed "$1" 2>/dev/null; true`
+		if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", u, UnitPath(r.Name)); err != nil {
+			return fmt.Errorf("lxc: remove %s in %q: %w", u, inst, err)
+		}
+	} else {
+		_ = b.c.DeleteInstanceFile(inst, UnitPath(r.Name))
+		_ = b.c.DeleteInstanceFile(inst, "/etc/systemd/system/multi-user.target.wants/"+u)
+	}
+	return b.setConfig(inst, map[string]string{keyService + r.Name: ""})
+}
+
+// waitHealthy runs the health check in the service's context every
+// interval until it passes or retries run out; without a check it makes
+// sure the unit did not fail straight away.
+func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc *envfile.Service, r engine.Resource, p engine.Progress) error {
+	inst := InstanceName(env.Project)
+	if svc.Health == nil || len(svc.Health.Command) == 0 {
+		out, _ := b.output(ctx, inst, "systemctl", "is-active", UnitName(svc.Name))
+		if s := strings.TrimSpace(out); s == "failed" {
+			return fmt.Errorf("lxc: service %q failed to start%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
+		}
+		return nil
+	}
+	h := *svc.Health
+	if h.Interval <= 0 {
+		h.Interval = envfile.Duration(2 * time.Second)
+	}
+	if h.Timeout <= 0 {
+		h.Timeout = envfile.Duration(5 * time.Second)
+	}
+	if h.Retries <= 0 {
+		h.Retries = 30
+	}
+	var last string
+	for i := 1; i <= h.Retries; i++ {
+		ok, out, err := b.healthOnce(ctx, env, svc, h)
+		if err != nil {
+			return err
+		}
+		if ok {
+			p(engine.Event{Ref: r.Ref(), Status: "healthy"})
+			return nil
+		}
+		last = out
+		if st, _ := b.output(ctx, inst, "systemctl", "is-active", UnitName(svc.Name)); strings.TrimSpace(st) == "failed" {
+			return fmt.Errorf("lxc: service %q failed while starting%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
+		}
+		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("waiting for health (%d/%d)", i, h.Retries)})
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(h.Interval.D()):
+		}
+	}
+	return fmt.Errorf("lxc: service %q unhealthy after %d checks: %s%s", svc.Name, h.Retries, lastLines(last, 5), b.journalTail(ctx, inst, svc.Name))
+}
+
+// healthOnce runs the health command once; err is only for infrastructure
+// failures, not for an unhealthy service.
+func (b *Backend) healthOnce(ctx context.Context, env *envfile.Environment, svc *envfile.Service, h envfile.Health) (bool, string, error) {
+	req, err := b.serviceExec(ctx, env, svc, h.Command)
+	if err != nil {
+		return false, "", err
+	}
+	var out bytes.Buffer
+	req.Stdout, req.Stderr = &out, &out
+	cctx, cancel := context.WithTimeout(ctx, h.Timeout.D())
+	defer cancel()
+	code, err := b.run(cctx, InstanceName(env.Project), req)
+	if ctx.Err() != nil {
+		return false, "", ctx.Err()
+	}
+	if err != nil && cctx.Err() == nil {
+		return false, "", err
+	}
+	return err == nil && code == 0, out.String(), nil
+}
+
+// serviceExec prepares cmd to run as the service does: its user, its env
+// (with discovery variables) and its working directory.
+func (b *Backend) serviceExec(ctx context.Context, env *envfile.Environment, svc *envfile.Service, cmd []string) (execReq, error) {
+	inst := InstanceName(env.Project)
+	vars := serviceEnv(env, svc)
+	req := execReq{Cmd: cmd, Env: vars, Cwd: svc.Workdir}
+	user := svc.User
+	if user == "" {
+		user = "root"
+	}
+	out, err := b.output(ctx, inst, "getent", "passwd", user)
+	if err != nil {
+		return req, fmt.Errorf("lxc: service %q: user %q not found in %q: %w", svc.Name, user, inst, err)
+	}
+	f := strings.Split(strings.TrimSpace(out), ":")
+	if len(f) < 6 {
+		return req, fmt.Errorf("lxc: service %q: bad passwd entry for %q: %q", svc.Name, user, out)
+	}
+	uid, _ := strconv.ParseUint(f[2], 10, 32)
+	gid, _ := strconv.ParseUint(f[3], 10, 32)
+	req.UID, req.GID = uint32(uid), uint32(gid)
+	env2 := map[string]string{"HOME": f[5], "USER": f[0], "LOGNAME": f[0]}
+	for k, v := range vars {
+		env2[k] = v
+	}
+	req.Env = env2
+	if req.Cwd == "" {
+		req.Cwd = "/"
+	}
+	return req, nil
+}
+
+// journalTail is the last lines of a unit's journal, for error messages.
+func (b *Backend) journalTail(ctx context.Context, inst, service string) string {
+	out, err := b.output(context.WithoutCancel(ctx), inst, "journalctl", "-u", UnitName(service), "-n", "10", "--no-pager", "-o", "cat")
+	if err != nil || strings.TrimSpace(out) == "" {
+		return ""
+	}
+	return "\njournal of " + UnitName(service) + ":\n" + strings.TrimRight(out, "\n")
+}

@@ -1,0 +1,105 @@
+package lxc
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// renderUnit writes the systemd unit of a service. It is pure; its text is
+// part of the service hash.
+func renderUnit(svc *envfile.Service, env map[string]string) string {
+	var b strings.Builder
+	b.WriteString("# Written by devbox; changes are overwritten by devbox up.\n[Unit]\n")
+	b.WriteString("Description=devbox service " + svc.Name + "\n")
+	b.WriteString("StartLimitIntervalSec=0\n")
+	if len(svc.DependsOn) > 0 {
+		deps := make([]string, len(svc.DependsOn))
+		for i, d := range svc.DependsOn {
+			deps[i] = UnitName(d)
+		}
+		b.WriteString("After=" + strings.Join(deps, " ") + "\n")
+		// Wants=, not Requires=: with Requires= replacing a dependency
+		// would stop its dependants, and nothing would start them again.
+		b.WriteString("Wants=" + strings.Join(deps, " ") + "\n")
+	}
+	b.WriteString("\n[Service]\n")
+	if len(svc.Command) == 0 {
+		b.WriteString("Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n")
+	} else {
+		b.WriteString("Type=simple\nExecStart=" + execLine(svc.Command) + "\n")
+	}
+	if svc.User != "" {
+		b.WriteString("User=" + svc.User + "\n")
+	}
+	if svc.Workdir != "" {
+		b.WriteString("WorkingDirectory=" + strings.ReplaceAll(svc.Workdir, "%", "%%") + "\n")
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteString("Environment=" + quoteUnit(k+"="+env[k], false) + "\n")
+	}
+	b.WriteString("Restart=" + restartPolicy(svc.Restart) + "\nRestartSec=1\n")
+	b.WriteString("\n[Install]\nWantedBy=multi-user.target\n")
+	return b.String()
+}
+
+// restartPolicy maps devbox's (docker's) restart names onto systemd's.
+func restartPolicy(r string) string {
+	switch r {
+	case "no":
+		return "no"
+	case "always", "unless-stopped":
+		return "always"
+	default:
+		return "on-failure"
+	}
+}
+
+// execLine quotes every argument for ExecStart=, where $ expands variables
+// and % specifiers; both are escaped so arguments arrive verbatim.
+func execLine(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = quoteUnit(a, true)
+	}
+	return strings.Join(q, " ")
+}
+
+// quoteUnit double-quotes s with systemd's C-style escapes, doubling % (a
+// specifier) and, in command lines, $ (a variable reference).
+func quoteUnit(s string, dollar bool) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '%':
+			b.WriteString("%%")
+		case '$':
+			if dollar {
+				b.WriteString("$$")
+			} else {
+				b.WriteRune(r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
