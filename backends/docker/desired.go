@@ -29,7 +29,7 @@ func Desired(env *envfile.Environment) ([]engine.Resource, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, engine.Resource{Kind: engine.KindNetwork, Name: n, Hash: networkHash(spec)})
+		out = append(out, engine.Resource{Kind: engine.KindNetwork, Name: n, Hash: networkHash(env, spec)})
 	}
 	for _, v := range env.Volumes {
 		out = append(out, engine.Resource{Kind: engine.KindVolume, Name: v.Name, Hash: volumeHash})
@@ -90,12 +90,43 @@ func networkSpec(env *envfile.Environment, name string) (envfile.Network, error)
 	return envfile.Network{}, fmt.Errorf("docker: network %q is used by a service but not declared", name)
 }
 
-func networkHash(n envfile.Network) string {
+func networkHash(env *envfile.Environment, n envfile.Network) string {
 	mode := n.Mode
 	if mode == "" {
 		mode = envfile.NetworkNAT
 	}
-	return engine.Hash("network", mode, n.Parent, n.Subnet)
+	return engine.Hash("network", mode, n.Parent, n.Subnet, internal(env, n))
+}
+
+// internal reports whether a network is made with Docker's Internal flag:
+// isolated networks are, unless a service on them forwards a host port —
+// Docker publishes no ports on internal networks, so such a network is a
+// bridge with IP masquerading off instead (still no NAT, so no way out).
+func internal(env *envfile.Environment, n envfile.Network) bool {
+	if n.Mode != envfile.NetworkIsolated {
+		return false
+	}
+	for i := range env.Services {
+		s := &env.Services[i]
+		if !contains(serviceNetworks(s), n.Name) {
+			continue
+		}
+		for _, p := range s.Ports {
+			if p.Host != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // serviceImage is the image a service's container starts from before
@@ -137,7 +168,7 @@ func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("docker: service %q: %w", s.Name, err)
 		}
-		nets = append(nets, NetworkName(env.Project, n)+"="+networkHash(spec))
+		nets = append(nets, NetworkName(env.Project, n)+"="+networkHash(env, spec))
 	}
 	for v := range s.Volumes {
 		if !hasVolume(env, v) {

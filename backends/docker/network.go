@@ -39,7 +39,11 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 	opts := network.CreateOptions{Driver: "bridge", Labels: b.labels(env.Project, engine.KindNetwork, r.Name, r.Hash)}
 	switch spec.Mode {
 	case envfile.NetworkIsolated:
-		opts.Internal = true
+		if internal(env, spec) {
+			opts.Internal = true
+		} else {
+			opts.Options = map[string]string{"com.docker.network.bridge.enable_ip_masquerade": "false"}
+		}
 	case envfile.NetworkBridged:
 		if spec.Parent == "" {
 			return fmt.Errorf("docker: create network %q: a bridged network needs parent (the host interface)", name)
