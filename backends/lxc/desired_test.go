@@ -9,18 +9,25 @@ import (
 	"github.com/devbox-dev/devbox/envfile"
 )
 
-// threeTier is the 3-service example: web talks to db and cache.
+// threeTier is the 3-service example: web serves what it reads from db and
+// cache (busybox httpd everywhere), found through discovery variables.
 func threeTier(project string) *envfile.Environment {
+	serve := func(name string, port int) []string {
+		return []string{"/bin/sh", "-c", "mkdir -p /srv/" + name + " && echo " + name + "-ok >/srv/" + name + "/index.html && exec busybox httpd -f -p " + itoa(port) + " -h /srv/" + name}
+	}
+	web := `mkdir -p /tmp/www && cd /tmp/www && while true; do
+  echo "db=$(busybox wget -q -O- http://$DB_HOST:$DB_PORT_5432_TCP_PORT/) cache=$(busybox wget -q -O- $(echo $CACHE_PORT | sed s,^tcp:,http:,)/)" >index.tmp && mv index.tmp index.html
+  sleep 0.5; done & exec busybox httpd -f -p 8080 -h /tmp/www`
 	return &envfile.Environment{
 		Project: project, Backend: "lxc", Image: "debian/12",
 		Services: []envfile.Service{
-			{Name: "db", Command: []string{"busybox", "nc", "-lk", "-p", "5432", "-e", "echo", "db-ok"},
+			{Name: "db", Command: serve("db", 5432),
 				Ports: []envfile.Port{{Name: "pg", Port: 5432, Protocol: "tcp"}}, Env: map[string]string{"PGDATA": "/data"}, Restart: "on-failure"},
-			{Name: "cache", Command: []string{"busybox", "nc", "-lk", "-p", "6379", "-e", "echo", "cache-ok"},
+			{Name: "cache", Command: serve("cache", 6379),
 				Ports: []envfile.Port{{Name: "redis", Port: 6379, Protocol: "tcp"}}, Restart: "on-failure"},
-			{Name: "web", Command: []string{"/bin/sh", "-c", `mkdir -p /srv/www && cd /srv/www && while true; do { echo "db=$DB_HOST:$DB_PORT_5432_TCP_PORT $(busybox nc $DB_HOST $DB_PORT_5432_TCP_PORT </dev/null)"; echo "cache=$(busybox nc cache 6379 </dev/null)"; } > index.html; sleep 1; done & exec busybox httpd -f -p 8080 -h /srv/www`},
+			{Name: "web", Command: []string{"/bin/sh", "-c", web}, User: "nobody", Workdir: "/tmp",
 				Ports: []envfile.Port{{Name: "http", Port: 8080, Host: 18080, Protocol: "tcp"}}, DependsOn: []string{"db", "cache"}, Restart: "always",
-				Health: &envfile.Health{Command: []string{"busybox", "wget", "-q", "-O-", "http://127.0.0.1:8080/"}, Interval: envfile.Duration(200e6), Retries: 50}},
+				Health: &envfile.Health{Command: []string{"/bin/sh", "-c", "busybox wget -q -O- http://127.0.0.1:8080/ | grep -q db=db-ok"}, Interval: envfile.Duration(200e6), Retries: 50}},
 		},
 	}
 }

@@ -231,7 +231,7 @@ func (b *Backend) writeHosts(ctx context.Context, env *envfile.Environment) erro
 	}
 	b.hostsMu.Lock()
 	defer b.hostsMu.Unlock()
-	script := `sed -i '/^# devbox-begin/,/^# devbox-end/d' /etc/hosts && printf '# devbox-begin\n127.0.0.1 %s\n# devbox-end\n' "$*" >>/etc/hosts`
+	script := `[ -s /etc/hosts ] || printf '127.0.0.1 localhost\n::1 localhost\n' >/etc/hosts; sed -i '/^# devbox-begin/,/^# devbox-end/d' /etc/hosts && printf '# devbox-begin\n127.0.0.1 %s\n# devbox-end\n' "$*" >>/etc/hosts`
 	inst := InstanceName(env.Project)
 	if _, err := b.output(ctx, inst, append([]string{"/bin/sh", "-c", script, "sh"}, names...)...); err != nil {
 		return fmt.Errorf("lxc: write /etc/hosts in %q: %w", inst, err)
