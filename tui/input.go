@@ -1,0 +1,173 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type == tea.KeyCtrlC {
+		return m, m.quit()
+	}
+	switch {
+	case m.filtering:
+		return m.onFilterKey(msg)
+	case m.mode == modeHelp:
+		if key.Matches(msg, m.keys.Quit) {
+			return m, m.quit()
+		}
+		m.mode = modeTable
+		return m, nil
+	case m.mode == modeLogs:
+		return m.onLogsKey(msg)
+	}
+	return m.onTableKey(msg)
+}
+
+func (m Model) onTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	if !key.Matches(msg, k.Quit) {
+		m.quitArmed = false
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		if m.up.running && !m.quitArmed {
+			m.quitArmed = true
+			return m, m.setStatus("up is running: press q again to abort it and quit", true, true)
+		}
+		return m, m.quit()
+	case key.Matches(msg, k.Up):
+		return m, m.move(-1)
+	case key.Matches(msg, k.Down):
+		return m, m.move(1)
+	case key.Matches(msg, k.Top):
+		return m, m.move(-len(m.snap.Services))
+	case key.Matches(msg, k.Bottom):
+		return m, m.move(len(m.snap.Services))
+	case key.Matches(msg, k.PageUp):
+		m.detail.scroll = max(m.detail.scroll-5, 0)
+		return m, nil
+	case key.Matches(msg, k.PageDown):
+		m.detail.scroll += 5 // clamped when drawn
+		return m, nil
+	case key.Matches(msg, k.Detail):
+		if m.pane == paneDetail {
+			m.pane = paneNone
+			return m, nil
+		}
+		m.pane = paneDetail
+		m.detail.scroll = 0
+		return m, m.loadDetail()
+	case key.Matches(msg, k.Back):
+		switch {
+		case m.pane != paneNone:
+			m.pane = paneNone
+		case m.filter != "":
+			m.filter = ""
+			m.reselect()
+		}
+		return m, nil
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		return m, nil
+	case key.Matches(msg, k.Help):
+		m.mode = modeHelp
+		return m, nil
+	case key.Matches(msg, k.Do):
+		return m, m.startUp()
+	}
+
+	// The rest act on the selected service.
+	m.reselect()
+	s, ok := m.current()
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Logs):
+		m.stopFollow()
+		ctx, cancel := context.WithCancel(m.ctx)
+		m.mode = modeLogs
+		m.logs.service, m.logs.cancel = s.Name, cancel
+		return m, startFollow(ctx, m.src, s.Name, m.logs.gen)
+	case key.Matches(msg, k.Shell):
+		c := m.src.ShellCommand(s.Name)
+		if c == nil {
+			return m, m.setStatus("cannot open a shell in "+s.Name, true, false)
+		}
+		name := s.Name
+		return m, tea.ExecProcess(c, func(err error) tea.Msg { return shellDoneMsg{service: name, err: err} })
+	case key.Matches(msg, k.Restart):
+		return m, tea.Batch(m.setStatus("restarting "+s.Name+"…", false, true),
+			runAction(m.ctx, "restart", s.Name, m.src.Restart))
+	case key.Matches(msg, k.StopStart):
+		verb := "start"
+		if running(s.State) {
+			verb = "stop"
+		}
+		return m, tea.Batch(m.setStatus(fmt.Sprintf("%sing %s…", verbStem(verb), s.Name), false, true),
+			runAction(m.ctx, verb, s.Name, m.src.StopStart))
+	}
+	return m, nil
+}
+
+func verbStem(verb string) string {
+	if verb == "stop" {
+		return "stopp"
+	}
+	return verb
+}
+
+func (m Model) onFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEsc:
+		m.filter, m.filtering = "", false
+	case tea.KeyEnter:
+		m.filtering = false
+	case tea.KeyBackspace:
+		if r := []rune(m.filter); len(r) > 0 {
+			m.filter = string(r[:len(r)-1])
+		}
+	case tea.KeyUp:
+		return m, m.move(-1)
+	case tea.KeyDown:
+		return m, m.move(1)
+	case tea.KeyRunes, tea.KeySpace:
+		m.filter += string(msg.Runes)
+	default:
+		return m, nil
+	}
+	m.reselect()
+	return m, m.openDetailIfShown()
+}
+
+func (m Model) onLogsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	_, h := m.size()
+	page := max(h-3, 1)
+	l := &m.logs
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, m.quit()
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Logs):
+		m.stopFollow()
+		m.mode = modeTable
+	case key.Matches(msg, k.Up):
+		l.scroll++
+	case key.Matches(msg, k.Down):
+		l.scroll--
+	case key.Matches(msg, k.PageUp):
+		l.scroll += page
+	case key.Matches(msg, k.PageDown):
+		l.scroll -= page
+	case key.Matches(msg, k.Top):
+		l.scroll = len(l.lines)
+	case key.Matches(msg, k.Bottom):
+		l.scroll = 0
+	}
+	l.scroll = min(max(l.scroll, 0), max(len(l.lines)-page, 0))
+	return m, nil
+}

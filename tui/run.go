@@ -1,0 +1,25 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Run shows the dashboard on the terminal (alternate screen) until the
+// user quits or ctx ends. It returns nil when the user quit.
+func Run(ctx context.Context, src Source, opts Options) error {
+	if os.Getenv("NO_COLOR") != "" {
+		opts.NoColor = true
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends Watch and Follow streams
+	p := tea.NewProgram(New(ctx, src, opts), tea.WithAltScreen(), tea.WithContext(ctx))
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
