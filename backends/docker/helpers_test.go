@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/network"
+
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 	"github.com/devbox-dev/devbox/internal/testenv"
@@ -155,3 +157,5 @@ func writeFile(t *testing.T, dir, rel, content string) string {
 	}
 	return p
 }
+
+func networkInspectOpts() network.InspectOptions { return network.InspectOptions{} }

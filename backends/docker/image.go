@@ -12,8 +12,8 @@ import (
 	"github.com/devbox-dev/devbox/engine"
 )
 
-// ErrImage marks errors about a missing or unpullable image.
-var ErrImage = errors.New("image unavailable")
+// ErrImage marks errors about a missing image that could not be pulled.
+var ErrImage = errors.New("is not available")
 
 // ensureImage returns the image, pulling it once if it is not present.
 func (b *Backend) ensureImage(ctx context.Context, ref string, ev engine.Ref, p engine.Progress) (image.InspectResponse, error) {
@@ -28,7 +28,7 @@ func (b *Backend) ensureImage(ctx context.Context, ref string, ev engine.Ref, p 
 		p(engine.Event{Ref: ev, Status: "pulling " + ref})
 	}
 	if err := b.pull(ctx, ref, ev, p); err != nil {
-		return img, fmt.Errorf("docker: image %q is not present and pulling it failed: %v; import or pull it (docker pull %s), then run devbox doctor: %w", ref, err, ref, ErrImage)
+		return img, fmt.Errorf("docker: image %q %w: it is not present locally and pulling it failed: %v; import or pull it (docker pull %s) and run devbox doctor", ref, ErrImage, err, ref)
 	}
 	img, err = b.cli.ImageInspect(ctx, ref)
 	if err != nil {

@@ -78,7 +78,10 @@ func (b *Backend) portHolder(ctx context.Context, proto string, port int, bindEr
 			for _, cp := range c.Ports {
 				if int(cp.PublicPort) == port && cp.Type == proto {
 					name := strings.TrimPrefix(firstOr(c.Names, c.ID[:12]), "/")
-					return fmt.Sprintf("it is published by container %s (docker rm -f %s frees it)", name, name)
+					if proj := c.Labels[LabelProject]; proj != "" {
+						return fmt.Sprintf("it is published by container %s of devbox project %q (devbox down in that project frees it)", name, proj)
+					}
+					return fmt.Sprintf("it is published by container %s (docker stop %s frees it)", name, name)
 				}
 			}
 		}
