@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	incus "github.com/lxc/incus/v6/client"
 	"github.com/lxc/incus/v6/shared/cliconfig"
@@ -29,6 +30,9 @@ type Backend struct {
 	// netMu serialises subnet picking; hostsMu edits of /etc/hosts.
 	netMu, hostsMu sync.Mutex
 
+	reloadMu sync.Mutex
+	reloaded map[string]time.Time // by instance: start of the last daemon-reload
+
 	preMu sync.Mutex
 	pre   map[string]*preflight // by environment hash
 
@@ -43,7 +47,7 @@ type Backend struct {
 // certificate.
 func New(ctx context.Context, cfg envfile.LXCConfig) (*Backend, error) {
 	conf, confErr := loadCLIConfig()
-	b := &Backend{remote: cfg.Remote, conf: conf, pre: map[string]*preflight{}}
+	b := &Backend{remote: cfg.Remote, conf: conf, pre: map[string]*preflight{}, reloaded: map[string]time.Time{}}
 	if b.remote == "" {
 		b.remote = "local"
 	}

@@ -44,7 +44,11 @@ func up(t *testing.T, b *Backend, env *envfile.Environment) engine.Plan {
 		t.Fatal(err)
 	}
 	p := engine.Up(env.Project, "lxc", desired, observed)
-	if err := engine.Apply(ctx, b, env, p, nil); err != nil {
+	start := time.Now()
+	progress := func(e engine.Event) {
+		t.Logf("%6.2fs %s: %s %s", time.Since(start).Seconds(), e.Ref, e.Status, e.Error)
+	}
+	if err := engine.Apply(ctx, b, env, p, progress); err != nil {
 		t.Fatalf("up: %v", err)
 	}
 	return p
@@ -59,7 +63,11 @@ func destroy(t *testing.T, b *Backend, env *envfile.Environment, volumes bool) {
 		t.Fatal(err)
 	}
 	p := engine.Destroy(env.Project, "lxc", observed, volumes)
-	if err := engine.Apply(ctx, b, env, p, nil); err != nil {
+	start := time.Now()
+	progress := func(e engine.Event) {
+		t.Logf("%6.2fs %s: %s %s", time.Since(start).Seconds(), e.Ref, e.Status, e.Error)
+	}
+	if err := engine.Apply(ctx, b, env, p, progress); err != nil {
 		t.Errorf("destroy: %v", err)
 	}
 }

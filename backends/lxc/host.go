@@ -31,7 +31,7 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 		return err
 	}
 	layers := layerKeys(base.Image.Fingerprint, spec)
-	done, cached := b.cachedLayer(layers, len(spec.Packages) > 0)
+	done, cached := b.cachedLayer(layers)
 	devices, config, err := b.instanceDevices(ctx, env, spec)
 	if err != nil {
 		return err

@@ -24,13 +24,9 @@ func layerKeys(fingerprint string, spec hostSpec) []string {
 }
 
 // cachedLayer finds the longest cached prefix: the index of its last layer
-// (-1 for none) and the image's fingerprint. Layer 0 only exists when there
-// are packages.
-func (b *Backend) cachedLayer(keys []string, packages bool) (int, string) {
+// (-1 for none) and the image's fingerprint.
+func (b *Backend) cachedLayer(keys []string) (int, string) {
 	for i := len(keys) - 1; i >= 0; i-- {
-		if i == 0 && !packages {
-			break
-		}
 		if a, _, err := b.c.GetImageAlias(cachePrefix + keys[i]); err == nil {
 			return i, a.Target
 		}
@@ -39,13 +35,17 @@ func (b *Backend) cachedLayer(keys []string, packages bool) (int, string) {
 }
 
 // provision installs packages and runs the steps after layer done,
-// publishing a cache layer after each.
+// publishing a cache layer after each. Layer 0 is published even without
+// packages: an uncompressed local copy of the base starts several times
+// faster than the (compressed) base image.
 func (b *Backend) provision(ctx context.Context, r engine.Resource, spec hostSpec, keys []string, done int, p engine.Progress) error {
 	name := r.Name
-	if done < 0 && len(spec.Packages) > 0 {
-		p(engine.Event{Ref: r.Ref(), Status: "packages: " + strings.Join(spec.Packages, " ")})
-		if err := b.installPackages(ctx, name, spec.Packages); err != nil {
-			return err
+	if done < 0 {
+		if len(spec.Packages) > 0 {
+			p(engine.Event{Ref: r.Ref(), Status: "packages: " + strings.Join(spec.Packages, " ")})
+			if err := b.installPackages(ctx, name, spec.Packages); err != nil {
+				return err
+			}
 		}
 		if err := b.publishLayer(ctx, name, keys[0], spec, 0); err != nil {
 			return err

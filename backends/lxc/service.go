@@ -24,6 +24,7 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	}
 	inst := InstanceName(env.Project)
 	unit := renderUnit(svc, serviceEnv(env, svc))
+	written := time.Now()
 	err := b.c.CreateInstanceFile(inst, UnitPath(svc.Name), incus.InstanceFileArgs{
 		Content: strings.NewReader(unit), UID: 0, GID: 0, Mode: 0o644, Type: "file", WriteMode: "overwrite"})
 	if err != nil {
@@ -33,7 +34,14 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 		return err
 	}
 	u := UnitName(svc.Name)
-	if _, err := b.output(ctx, inst, "/bin/sh", "-c", `systemctl daemon-reload && systemctl enable -q "$1" && systemctl restart "$1"`, "sh", u); err != nil {
+	// Enabled by hand: systemctl enable would reload systemd once more.
+	if _, err := b.output(ctx, inst, "ln", "-sf", "../"+u, wantsPath(svc.Name)); err != nil {
+		return fmt.Errorf("lxc: enable %s in %q: %w", u, inst, err)
+	}
+	if err := b.daemonReload(ctx, inst, written); err != nil {
+		return err
+	}
+	if _, err := b.output(ctx, inst, "systemctl", "restart", u); err != nil {
 		return fmt.Errorf("lxc: start %s in %q: %w%s", u, inst, err, b.journalTail(ctx, inst, svc.Name))
 	}
 	if err := b.waitHealthy(ctx, env, svc, r, p); err != nil {
@@ -79,13 +87,15 @@ func (b *Backend) removeService(ctx context.Context, project string, r engine.Re
 	}
 	u := UnitName(r.Name)
 	if i.StatusCode == api.Running {
-		script := `systemctl disable -q --now "$1"; rm -f "$2"; systemctl daemon-reload; systemctl reset-failed "$1" 2>/dev/null; true`
-		if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", u, UnitPath(r.Name)); err != nil {
+		// No daemon-reload: the stopped unit stays loaded until the next
+		// one, which a replacing create does anyway.
+		script := `systemctl stop "$1"; rm -f "$2" "$3"; systemctl reset-failed "$1" 2>/dev/null; true`
+		if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", u, UnitPath(r.Name), wantsPath(r.Name)); err != nil {
 			return fmt.Errorf("lxc: remove %s in %q: %w", u, inst, err)
 		}
 	} else {
 		_ = b.c.DeleteInstanceFile(inst, UnitPath(r.Name))
-		_ = b.c.DeleteInstanceFile(inst, "/etc/systemd/system/multi-user.target.wants/"+u)
+		_ = b.c.DeleteInstanceFile(inst, wantsPath(r.Name))
 	}
 	return b.setConfig(inst, map[string]string{keyService + r.Name: ""})
 }
@@ -196,4 +206,25 @@ func (b *Backend) journalTail(ctx context.Context, inst, service string) string 
 		return ""
 	}
 	return "\njournal of " + UnitName(service) + ":\n" + strings.TrimRight(out, "\n")
+}
+
+func wantsPath(service string) string {
+	return "/etc/systemd/system/multi-user.target.wants/" + UnitName(service)
+}
+
+// daemonReload makes systemd read unit files written at or before written.
+// Parallel service creates share reloads: one that started after a file
+// was written covers it (a reload takes about a second).
+func (b *Backend) daemonReload(ctx context.Context, inst string, written time.Time) error {
+	b.reloadMu.Lock()
+	defer b.reloadMu.Unlock()
+	if b.reloaded[inst].After(written) {
+		return nil
+	}
+	start := time.Now()
+	if _, err := b.output(ctx, inst, "systemctl", "daemon-reload"); err != nil {
+		return fmt.Errorf("lxc: systemctl daemon-reload in %q: %w", inst, err)
+	}
+	b.reloaded[inst] = start
+	return nil
 }
