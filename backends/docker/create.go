@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/system"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -56,9 +57,11 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 			return err
 		}
 	}
-	info, err := b.cli.Info(ctx)
-	if err != nil && s.Systemd {
-		return fmt.Errorf("docker: create container %q: info: %w", name, err)
+	var info system.Info
+	if s.Systemd {
+		if info, err = b.cli.Info(ctx); err != nil {
+			return fmt.Errorf("docker: create container %q: info: %w", name, err)
+		}
 	}
 	spec, err := b.buildSpec(env, s, r, img, base, info)
 	if err != nil {

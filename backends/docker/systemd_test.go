@@ -1,0 +1,53 @@
+package docker
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// TestSystemd: systemd = true runs systemd as PID 1 until
+// `systemctl is-system-running` says running or degraded (checked by the
+// service's health check, which up waits for), and down stops it cleanly.
+func TestSystemd(t *testing.T) {
+	b := newBackend(t)
+	p := project(t, b, "dksysd")
+	env := &envfile.Environment{Project: p, Image: debianImage, Services: []envfile.Service{{
+		Name: "sys", Systemd: true,
+		Health: &envfile.Health{Command: []string{"sh", "-c", "systemctl is-system-running | grep -qE '^(running|degraded)$'"},
+			Interval: envfile.Duration(500 * time.Millisecond), Timeout: envfile.Duration(5 * time.Second), Retries: 60},
+	}}}
+	mustUp(t, b, env)
+	out, code := execOut(t, b, env, "sys", "systemctl", "is-system-running")
+	out = strings.TrimSpace(out)
+	if out != "running" && out != "degraded" {
+		failed, _ := execOut(t, b, env, "sys", "systemctl", "--failed", "--no-pager")
+		t.Fatalf("is-system-running = %q (exit %d)\n%s", out, code, failed)
+	}
+	if pid1, _ := execOut(t, b, env, "sys", "cat", "/proc/1/comm"); strings.TrimSpace(pid1) != "systemd" {
+		t.Errorf("PID 1 is %q", pid1)
+	}
+	// Its cgroup namespace is private: systemd's tree is the container's own.
+	if cg, _ := execOut(t, b, env, "sys", "sh", "-c", "grep -c docker /proc/1/cgroup || true"); strings.TrimSpace(cg) != "0" {
+		t.Errorf("host cgroup paths visible in the container: %s", cg)
+	}
+	t.Logf("systemd: %s", out)
+
+	ctx := context.Background()
+	obs, _ := b.Observe(ctx, p)
+	start := time.Now()
+	if err := engine.Apply(ctx, b, env, engine.Down(p, "docker", obs), nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 9*time.Second {
+		t.Errorf("stopping systemd took %s: SIGRTMIN+3 not honoured?", d)
+	}
+	c, err := b.cli.ContainerInspect(ctx, ContainerName(p, "sys"))
+	if err != nil || c.State.Running || c.Config.StopSignal != "SIGRTMIN+3" {
+		t.Errorf("after down: running=%v stop signal %q %v", c.State.Running, c.Config.StopSignal, err)
+	}
+}
