@@ -331,6 +331,14 @@ func TestLoadMissing(t *testing.T) {
 	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "directory") {
 		t.Fatalf("Load(dir) = %v", diags)
 	}
+	big := filepath.Join(t.TempDir(), "devbox.hcl")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("# comment\n"), 300000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, files, diags = Load(big, Options{})
+	if !diags.HasErrors() || diags[0].Summary != "File too large" || files[big] == nil {
+		t.Fatalf("Load(big) = %v", diags)
+	}
 }
 
 func TestWriteDiagnostics(t *testing.T) {
