@@ -171,6 +171,32 @@ func (f *fakeSource) record(call string) {
 	f.calls = append(f.calls, call)
 }
 
+type fakeStatus = engine.ServiceStatus
+
+func (f *fakeSource) setErr(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.err = err
+	f.notify()
+}
+
+func (f *fakeSource) nSnapshots() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.nSnap
+}
+
+// upEvents is what the fake's Up reports.
+func upEvents() []engine.Event {
+	return []engine.Event{
+		{Ref: engine.Ref{Kind: engine.KindNetwork, Name: "shop"}, Status: "done", Done: true},
+		{Ref: engine.Ref{Kind: engine.KindImage, Name: "web"}, Status: "step 2/4: npm ci"},
+		{Ref: engine.Ref{Kind: engine.KindService, Name: "postgres"}, Status: "waiting for health"},
+		{Ref: engine.Ref{Kind: engine.KindService, Name: "worker"}, Status: "creating"},
+		{Ref: engine.Ref{Kind: engine.KindService, Name: "worker"}, Done: true, Error: "port 9000 is taken"},
+	}
+}
+
 func (f *fakeSource) Calls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

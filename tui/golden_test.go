@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-
-	"github.com/devbox-dev/devbox/engine"
+	"github.com/muesli/termenv"
 )
 
 // Golden files live in testdata/TestView/; regenerate them with
@@ -97,13 +98,7 @@ func TestViewPanes(t *testing.T) {
 			Volumes: []string{"pgdata -> /var/lib/postgresql/data"},
 			Health:  "/var/run/postgresql:5432 - accepting connections\n",
 		}
-		f.upEvents = []engine.Event{
-			{Ref: engine.Ref{Kind: engine.KindNetwork, Name: "shop"}, Status: "done", Done: true},
-			{Ref: engine.Ref{Kind: engine.KindImage, Name: "web"}, Status: "step 2/4: npm ci"},
-			{Ref: engine.Ref{Kind: engine.KindService, Name: "postgres"}, Status: "waiting for health"},
-			{Ref: engine.Ref{Kind: engine.KindService, Name: "worker"}, Status: "creating"},
-			{Ref: engine.Ref{Kind: engine.KindService, Name: "worker"}, Done: true, Error: "port 9000 is taken"},
-		}
+		f.upEvents = upEvents()
 		return f
 	}
 	cases := map[string]func(t *testing.T) tea.Model{
@@ -199,6 +194,43 @@ func checkFrame(t *testing.T, view string, w, h int) {
 	for i, l := range lines {
 		if n := ansi.StringWidth(l); n > w {
 			t.Errorf("line %d is %d wide (> %d): %q", i+1, n, w, l)
+		}
+	}
+}
+
+// TestViewSizes: every screen at odd and tiny sizes, in colour and not,
+// keeps to the frame and does not panic.
+func TestViewSizes(t *testing.T) {
+	colour := lipgloss.NewRenderer(io.Discard)
+	colour.SetColorProfile(termenv.ANSI256)
+	f := newFake(shop()...)
+	f.upEvents = upEvents()
+	base := loaded(t, f, 80, 24)
+	screens := map[string]tea.Model{
+		"table":       base,
+		"detail":      step(t, base, press("enter")),
+		"filter":      step(t, base, press("/"), press("w")),
+		"help":        step(t, base, press("?")),
+		"logs":        step(t, base, press("l"), followLinesMsg{gen: 1, lines: []string{"a\tb \x1b[31mred\x1b[0m", strings.Repeat("x", 300)}}),
+		"unreachable": step(t, base, snapshotMsg{err: errors.New("down")}),
+		"first-error": step(t, New(context.Background(), f, testOpts), snapshotMsg{err: errors.New("down")}),
+	}
+	for name, m := range screens {
+		for _, styled := range []bool{false, true} {
+			if styled {
+				mm := m.(Model)
+				mm.st = newStyles(colour)
+				m = mm
+			}
+			for _, w := range []int{1, 10, 33, 80, 131} {
+				for _, h := range []int{1, 2, 3, 7, 24} {
+					view := step(t, m, tea.WindowSizeMsg{Width: w, Height: h}).View()
+					checkFrame(t, view, w, h)
+					if styled && w >= 80 && h >= 24 && !strings.Contains(view, "\x1b[") {
+						t.Errorf("%s: no styling in colour mode", name)
+					}
+				}
+			}
 		}
 	}
 }

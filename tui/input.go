@@ -47,11 +47,16 @@ func (m Model) onTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.move(-len(m.snap.Services))
 	case key.Matches(msg, k.Bottom):
 		return m, m.move(len(m.snap.Services))
-	case key.Matches(msg, k.PageUp):
-		m.detail.scroll = max(m.detail.scroll-5, 0)
-		return m, nil
-	case key.Matches(msg, k.PageDown):
-		m.detail.scroll += 5 // clamped when drawn
+	case key.Matches(msg, k.PageUp), key.Matches(msg, k.PageDown):
+		if m.pane == paneDetail {
+			w, _ := m.size()
+			_, body := m.detailLines(w)
+			step := 5
+			if key.Matches(msg, k.PageUp) {
+				step = -step
+			}
+			m.detail.scroll = min(max(m.detail.scroll+step, 0), max(len(body)-1, 0))
+		}
 		return m, nil
 	case key.Matches(msg, k.Detail):
 		if m.pane == paneDetail {
@@ -100,7 +105,10 @@ func (m Model) onTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		name := s.Name
 		return m, tea.ExecProcess(c, func(err error) tea.Msg { return shellDoneMsg{service: name, err: err} })
+	case m.busy != "" && (key.Matches(msg, k.Restart) || key.Matches(msg, k.StopStart)):
+		return m, m.setStatus("wait: "+m.busy+" is still running", true, false)
 	case key.Matches(msg, k.Restart):
+		m.busy = "restart " + s.Name
 		return m, tea.Batch(m.setStatus("restarting "+s.Name+"…", false, true),
 			runAction(m.ctx, "restart", s.Name, m.src.Restart))
 	case key.Matches(msg, k.StopStart):
@@ -108,6 +116,7 @@ func (m Model) onTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if running(s.State) {
 			verb = "stop"
 		}
+		m.busy = verb + " " + s.Name
 		return m, tea.Batch(m.setStatus(fmt.Sprintf("%sing %s…", verbStem(verb), s.Name), false, true),
 			runAction(m.ctx, verb, s.Name, m.src.StopStart))
 	}

@@ -64,6 +64,7 @@ type Model struct {
 	logs   logState
 	up     upState
 
+	busy      string // the restart or stop/start running, e.g. "restart web"
 	status    string
 	statusErr bool
 	statusID  int

@@ -8,6 +8,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// frameRate caps redraws. bubbletea's renderer wakes this often even when
+// idle; 30/s feels instant and costs half of the default 60.
+const frameRate = 30
+
 // Run shows the dashboard on the terminal (alternate screen) until the
 // user quits or ctx ends. It returns nil when the user quit.
 func Run(ctx context.Context, src Source, opts Options) error {
@@ -16,10 +20,14 @@ func Run(ctx context.Context, src Source, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends Watch and Follow streams
-	p := tea.NewProgram(New(ctx, src, opts), tea.WithAltScreen(), tea.WithContext(ctx))
+	p := tea.NewProgram(New(ctx, src, opts), programOptions(ctx)...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return err
+}
+
+func programOptions(ctx context.Context) []tea.ProgramOption {
+	return []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(frameRate)}
 }

@@ -134,6 +134,7 @@ func (m Model) onLogLines(msg followLinesMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) onAction(msg actionMsg) (tea.Model, tea.Cmd) {
+	m.busy = ""
 	var status tea.Cmd
 	if msg.err != nil {
 		status = m.setStatus(fmt.Sprintf("%s %s: %v", msg.verb, msg.service, msg.err), true, false)
@@ -185,6 +186,7 @@ func (m Model) onUp(msg upMsg) (tea.Model, tea.Cmd) {
 // startUp opens the up pane and runs Up.
 func (m *Model) startUp() tea.Cmd {
 	if m.up.running {
+		m.pane = paneUp
 		return m.setStatus("up is already running", false, false)
 	}
 	ch := make(chan upMsg, maxBatch)
