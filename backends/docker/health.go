@@ -46,6 +46,11 @@ func (b *Backend) waitHealthy(ctx context.Context, id string, s *envfile.Service
 				p(engine.Event{Ref: ev, Status: "healthy"})
 				return nil
 			case container.Unhealthy:
+				if len(c.State.Health.Log) == 0 {
+					// Docker marks a dying container unhealthy before it
+					// shows as stopped: look again, and report the exit.
+					break
+				}
 				return fmt.Errorf("docker: service %q is unhealthy after %d checks; last check output: %s", s.Name, h.Retries, orNone(last))
 			}
 		}
