@@ -116,7 +116,7 @@ func (f Files) WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, color bool) 
 	for _, d := range diags {
 		buf.Reset()
 		if d.Subject != nil {
-			fmt.Fprintf(&buf, "%s:%d,%d: ", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+			fmt.Fprintf(&buf, "%s:%d:%d: ", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
 		}
 		if err := tw.WriteDiagnostic(d); err != nil {
 			return fmt.Errorf("rendering diagnostic: %w", err)

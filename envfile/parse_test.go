@@ -353,7 +353,7 @@ func TestWriteDiagnostics(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{
-		"file.hcl:3,17: Error: Unknown service in depends_on",
+		"file.hcl:3:17: Error: Unknown service in depends_on",
 		`   3:   depends_on = ["dbb"]`,
 		"\n                      ^^^^^\n",
 		`Did you mean "db"?`,
@@ -367,7 +367,7 @@ func TestWriteDiagnostics(t *testing.T) {
 	if err := files.WriteDiagnostics(&buf, diags, true); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "\x1b[") || !strings.Contains(buf.String(), "file.hcl:3,17") {
+	if !strings.Contains(buf.String(), "\x1b[") || !strings.Contains(buf.String(), "file.hcl:3:17") {
 		t.Errorf("colour output:\n%s", buf.String())
 	}
 
@@ -378,7 +378,7 @@ func TestWriteDiagnostics(t *testing.T) {
 	if err := files.WriteDiagnostics(&buf, diags, false); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "deep.hcl:1,69: Error: Nesting too deep") || !strings.Contains(buf.String(), "   1: a = [[[") {
+	if !strings.Contains(buf.String(), "deep.hcl:1:69: Error: Nesting too deep") || !strings.Contains(buf.String(), "   1: a = [[[") {
 		t.Errorf("guard output:\n%s", buf.String())
 	}
 }

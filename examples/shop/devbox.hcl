@@ -10,7 +10,11 @@ image   = "debian/12"
 variable "web_port" { default = 18080 }
 
 network "lan" { mode = "isolated" }         # private, no NAT
-mount "app"   { source = "app"  target = "/srv/app"  read_only = true }
+mount "app" {                               # ./app, read-only in every service
+  source    = "app"
+  target    = "/srv/app"
+  read_only = true
+}
 volume "data" {}                            # survives down and destroy
 
 service "db" {
@@ -20,7 +24,10 @@ service "db" {
   mounts   = ["app"]
   volumes  = { data = "/var/lib/shop" }
   networks = ["lan"]
-  health { command = ["python3", "/srv/app/ping.py", "127.0.0.1", "5432"]  interval = "500ms" }
+  health {
+    command  = ["python3", "/srv/app/ping.py", "127.0.0.1", "5432"]
+    interval = "500ms"
+  }
 }
 
 service "cache" {
@@ -28,7 +35,10 @@ service "cache" {
   port "redis" { port = 6379 }
   mounts   = ["app"]
   networks = ["lan"]
-  health { command = ["python3", "/srv/app/ping.py", "127.0.0.1", "6379"]  interval = "500ms" }
+  health {
+    command  = ["python3", "/srv/app/ping.py", "127.0.0.1", "6379"]
+    interval = "500ms"
+  }
 }
 
 service "web" {

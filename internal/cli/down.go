@@ -57,7 +57,7 @@ func teardown(ctx context.Context, app *App, plan func(project, backend string, 
 		return err
 	}
 	defer b.Close()
-	unlock, err := engine.Lock(ctx, engine.LockDir(), b.Name(), env.Project, nil)
+	unlock, err := engine.Lock(ctx, engine.LockDir(app.Getenv), b.Name(), env.Project, nil)
 	if err != nil {
 		return err
 	}

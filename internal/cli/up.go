@@ -37,7 +37,7 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.Close()
-	unlock, err := engine.Lock(ctx, engine.LockDir(), b.Name(), env.Project, func() {
+	unlock, err := engine.Lock(ctx, engine.LockDir(c.app.Getenv), b.Name(), env.Project, func() {
 		fmt.Fprintf(c.app.Stderr, "waiting for another devbox working on project %q…\n", env.Project)
 	})
 	if err != nil {
