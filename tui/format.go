@@ -82,8 +82,10 @@ func shortDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", s/60, s%60)
 	case s < 86400:
 		return fmt.Sprintf("%dh%02dm", s/3600, s%3600/60)
-	default:
+	case s < 100*86400:
 		return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
+	default:
+		return fmt.Sprintf("%dd", s/86400)
 	}
 }
 

@@ -59,24 +59,29 @@ func layout(w int, cells [][numCols]string) ([numCols]column, int) {
 		restarts = "RST"
 	}
 	cols := [numCols]column{
-		colName:     {title: "SERVICE", min: 7, keep: 9},
+		colName:     {title: "SERVICE", min: 12, keep: 9},
 		colState:    {title: "STATE", width: 9, keep: 8},
-		colHealth:   {title: "HEALTH", width: 9, keep: 4},
+		colHealth:   {title: "HEALTH", width: 9, keep: 1}, // STATE already says unhealthy/starting
 		colUptime:   {title: "UPTIME", width: 6, keep: 5},
-		colRestarts: {title: restarts, width: len(restarts), keep: 3, right: true},
-		colCPU:      {title: "CPU", width: 5, keep: 2, right: true},
-		colMem:      {title: "MEM", width: 5, keep: 1, right: true},
-		colAddr:     {title: "ADDRESSES", min: 9, keep: 6},
+		colRestarts: {title: restarts, width: len(restarts), keep: 4, right: true},
+		colCPU:      {title: "CPU", width: 5, keep: 3, right: true},
+		colMem:      {title: "MEM", width: 5, keep: 2, right: true},
+		colAddr:     {title: "ADDRESSES", min: 15, keep: 6},
 		colPorts:    {title: "PORTS", min: 11, keep: 7},
 	}
-	// Natural widths of the flexible columns; cap the name.
-	for _, i := range []int{colName, colAddr, colPorts} {
-		cols[i].width = len(cols[i].title)
+	flex := []int{colName, colPorts, colAddr} // in the order spare room goes
+	var natural [numCols]int
+	for _, i := range flex {
+		natural[i] = len(cols[i].title)
 		for _, c := range cells {
-			cols[i].width = max(cols[i].width, ansi.StringWidth(c[i]))
+			natural[i] = max(natural[i], ansi.StringWidth(c[i]))
 		}
+		if i == colName {
+			natural[i] = min(natural[i], 24)
+		}
+		cols[i].width = natural[i]
+		cols[i].min = min(cols[i].min, natural[i])
 	}
-	cols[colName].width = min(cols[colName].width, 24)
 	for _, c := range cells {
 		cols[colRestarts].width = max(cols[colRestarts].width, len(c[colRestarts]))
 	}
@@ -94,10 +99,11 @@ func layout(w int, cells [][numCols]string) ([numCols]column, int) {
 		}
 		return t + gap*max(n-1, 0)
 	}
-	// Shrink the widest flexible column, a cell at a time, down to its min.
+	// Too wide: shrink the widest flexible column down to its min, a bit
+	// at a time; then drop columns, least important first.
 	for over := total() - w; over > 0; over = total() - w {
 		best := -1
-		for _, i := range []int{colPorts, colAddr, colName} {
+		for _, i := range flex {
 			if cols[i].width > cols[i].min && (best < 0 || cols[i].width > cols[best].width) {
 				best = i
 			}
@@ -107,7 +113,6 @@ func layout(w int, cells [][numCols]string) ([numCols]column, int) {
 		}
 		cols[best].width -= min(over, cols[best].width-cols[best].min)
 	}
-	// Still too wide: drop columns, least important first.
 	for total() > w {
 		drop := -1
 		for i, c := range cols {
@@ -120,9 +125,15 @@ func layout(w int, cells [][numCols]string) ([numCols]column, int) {
 		}
 		cols[drop].width = 0
 	}
-	// Spare room goes to the flexible columns that were cut.
+	// Room freed by dropping goes back to the flexible columns.
+	for _, i := range flex {
+		if cols[i].width > 0 {
+			cols[i].width += max(min(w-total(), natural[i]-cols[i].width), 0)
+		}
+	}
 	return cols, gap
 }
+
 
 // renderRow lays cells out in cols; style, when set, dresses each padded
 // cell (so colours never shift the layout).
