@@ -56,7 +56,8 @@ type Source interface {
 	// Watch sends a value whenever the engine reports a change to the
 	// project (Docker events, Incus events). The channel is closed when ctx
 	// ends or the stream breaks; the model then relies on polling and calls
-	// Watch again later.
+	// Watch again later. A Source with no event stream may return a channel
+	// that is only closed when ctx ends: polling then does all the work.
 	Watch(ctx context.Context) (<-chan struct{}, error)
 	// Logs returns the service's last tail log lines.
 	Logs(ctx context.Context, service string, tail int) ([]string, error)

@@ -134,7 +134,6 @@ func layout(w int, cells [][numCols]string) ([numCols]column, int) {
 	return cols, gap
 }
 
-
 // renderRow lays cells out in cols; style, when set, dresses each padded
 // cell (so colours never shift the layout).
 func renderRow(cols [numCols]column, gap int, cells [numCols]string, style func(col int, cell string) string) string {
