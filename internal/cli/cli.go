@@ -18,8 +18,8 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0
-	ExitFailure = 1
+	ExitOK       = 0
+	ExitFailure  = 1
 	ExitBadInput = 2
 )
 
@@ -58,7 +58,7 @@ type App struct {
 // Main runs devbox with args and returns the process exit code.
 func Main(ctx context.Context, args []string, app *App) int {
 	root := app.root()
-	root.SetArgs(args)
+	root.SetArgs(followShorthand(args))
 	root.SetOut(app.Stdout)
 	root.SetErr(app.Stderr)
 	err := root.ExecuteContext(ctx)

@@ -198,3 +198,18 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+func TestFollowShorthand(t *testing.T) {
+	for in, want := range map[string]string{
+		"logs -f web":                "logs --follow web",
+		"-f x.hcl logs -f":           "-f x.hcl logs --follow",
+		"-f x.hcl logs":              "-f x.hcl logs",
+		"-C d --var a=b logs web -f": "-C d --var a=b logs web --follow",
+		"exec web -- ls -f":          "exec web -- ls -f",
+		"logs web -- -f":             "logs web -- -f",
+	} {
+		if got := strings.Join(followShorthand(strings.Fields(in)), " "); got != want {
+			t.Errorf("followShorthand(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

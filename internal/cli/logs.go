@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -21,7 +22,8 @@ type logsCmd struct {
 
 func (c *logsCmd) command() *cobra.Command {
 	cmd := &cobra.Command{Use: "logs [SERVICE...]", Short: "Show service logs, multiplexed with service prefixes"}
-	cmd.Flags().BoolVarP(&c.follow, "follow", "f", false, "keep following new lines")
+	// -f after `logs` means --follow (see followShorthand); before the verb it is the file.
+	cmd.Flags().BoolVar(&c.follow, "follow", false, "keep following new lines (-f)")
 	cmd.Flags().IntVarP(&c.tail, "tail", "n", -1, "lines from the end of each log (-1: all)")
 	return cmd
 }
@@ -116,4 +118,31 @@ func (p *prefixWriter) flush() {
 		p.mu.Unlock()
 		p.buf = nil
 	}
+}
+
+// followShorthand rewrites `-f` after the logs verb to --follow, so both
+// `devbox -f x.hcl logs` and `devbox logs -f` work, as in docker compose.
+func followShorthand(args []string) []string {
+	out := append([]string(nil), args...)
+	valued := map[string]bool{"-f": true, "--file": true, "-C": true, "--directory": true,
+		"--backend": true, "--remote": true, "--var": true}
+	for i := 0; i < len(out); i++ {
+		if valued[out[i]] {
+			i++ // skip the flag's value
+			continue
+		}
+		if strings.HasPrefix(out[i], "-") {
+			continue
+		}
+		if out[i] != "logs" {
+			return out // another verb
+		}
+		for j := i + 1; j < len(out) && out[j] != "--"; j++ {
+			if out[j] == "-f" {
+				out[j] = "--follow"
+			}
+		}
+		return out
+	}
+	return out
 }
