@@ -54,7 +54,7 @@ func buildSteps(baseID string, s *envfile.Service) []buildStep {
 
 // buildImage returns the derived image for s on top of base, building only
 // the steps after the longest cached prefix.
-func (b *Backend) buildImage(ctx context.Context, project string, s *envfile.Service, base image.InspectResponse, ev engine.Ref, p engine.Progress) (string, error) {
+func (b *Backend) buildImage(ctx context.Context, s *envfile.Service, base image.InspectResponse, ev engine.Ref, p engine.Progress) (string, error) {
 	steps := buildSteps(base.ID, s)
 	start := 0
 	for i := len(steps) - 1; i >= 0; i-- {
@@ -73,7 +73,7 @@ func (b *Backend) buildImage(ctx context.Context, project string, s *envfile.Ser
 	for i := start; i < len(steps); i++ {
 		st := steps[i]
 		p(engine.Event{Ref: ev, Status: fmt.Sprintf("step %d/%d: %s", i+1, len(steps), st.Title)})
-		if err := b.runStep(ctx, project, s.Name, from, base, st, fmt.Sprintf("%d/%d", i+1, len(steps)), ev, p); err != nil {
+		if err := b.runStep(ctx, from, base, st, fmt.Sprintf("%d/%d", i+1, len(steps)), ev, p); err != nil {
 			return "", fmt.Errorf("docker: build image for service %q, step %d/%d (%s): %w", s.Name, i+1, len(steps), st.Title, err)
 		}
 		from = st.Tag
@@ -96,7 +96,7 @@ func (b *Backend) stepLock(tag string) *sync.Mutex {
 
 // runStep runs st.Script in a container from image from and commits the
 // result as st.Tag. The build container is always removed.
-func (b *Backend) runStep(ctx context.Context, project, service, from string, base image.InspectResponse, st buildStep, n string, ev engine.Ref, p engine.Progress) error {
+func (b *Backend) runStep(ctx context.Context, from string, base image.InspectResponse, st buildStep, n string, ev engine.Ref, p engine.Progress) error {
 	mu := b.stepLock(st.Tag)
 	mu.Lock()
 	defer mu.Unlock()
@@ -108,7 +108,9 @@ func (b *Backend) runStep(ctx context.Context, project, service, from string, ba
 		Cmd:    []string{"sh", "-c", st.Script},
 		User:   "0",
 		Env:    []string{"DEBIAN_FRONTEND=noninteractive"},
-		Labels: map[string]string{LabelKind: "build", LabelProject: project, LabelName: service},
+		// No project label: Docker copies these onto the committed image,
+		// and cache images are shared by every project.
+		Labels: map[string]string{LabelKind: "build"},
 	}
 	created, err := b.cli.ContainerCreate(ctx, cfg, &container.HostConfig{}, nil, nil, "")
 	if err != nil {
@@ -254,4 +256,26 @@ func (t *tailWriter) Tail() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.TrimRight(string(t.buf), "\n")
+}
+
+// CacheTags lists the cache image tags of a service's build steps, in
+// order (none when it has no packages or provision steps), for tools and
+// benchmarks that clean up.
+func (b *Backend) CacheTags(ctx context.Context, env *envfile.Environment, service string) ([]string, error) {
+	s := env.Service(service)
+	if s == nil {
+		return nil, fmt.Errorf("docker: no service %q in the environment", service)
+	}
+	if !needsBuild(s) {
+		return nil, nil
+	}
+	base, err := b.cli.ImageInspect(ctx, serviceImage(env, s))
+	if err != nil {
+		return nil, fmt.Errorf("docker: inspect image %q: %w", serviceImage(env, s), err)
+	}
+	var out []string
+	for _, st := range buildSteps(base.ID, s) {
+		out = append(out, st.Tag)
+	}
+	return out, nil
 }

@@ -62,22 +62,24 @@ func TestImageStepCache(t *testing.T) {
 	b := newBackend(t)
 	ctx := context.Background()
 	nonce := fmt.Sprint(time.Now().UnixNano()) // a cold cache for this run
-	p1 := project(t, b, "dkimg1")
-	p2 := project(t, b, "dkimg2")
 	lastA, lastB := "echo A > /step3", "echo B > /step3"
-	envA := buildEnv(p1, nonce, lastA)
-
 	base, err := b.cli.ImageInspect(ctx, "debian:12")
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := buildSteps(base.ID, &envA.Services[0])
-	stepsB := buildSteps(base.ID, &buildEnv(p1, nonce, lastB).Services[0])
+	steps := buildSteps(base.ID, &buildEnv("", nonce, lastA).Services[0])
+	stepsB := buildSteps(base.ID, &buildEnv("", nonce, lastB).Services[0])
+	// Registered first, so it runs after the projects' containers are gone.
 	t.Cleanup(func() {
 		for _, s := range append(steps, stepsB[3]) {
-			_, _ = b.cli.ImageRemove(context.Background(), s.Tag, image.RemoveOptions{})
+			if _, err := b.cli.ImageRemove(context.Background(), s.Tag, image.RemoveOptions{}); err != nil {
+				t.Errorf("remove cache image: %v", err)
+			}
 		}
 	})
+	p1 := project(t, b, "dkimg1")
+	p2 := project(t, b, "dkimg2")
+	envA := buildEnv(p1, nonce, lastA)
 
 	run := func(env *envfile.Environment) *stepLog {
 		t.Helper()

@@ -53,7 +53,7 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 		img = s.Docker.Image
 	}
 	if needsBuild(s) {
-		if img, err = b.buildImage(ctx, env.Project, s, base, ev, p); err != nil {
+		if img, err = b.buildImage(ctx, s, base, ev, p); err != nil {
 			return err
 		}
 	}
