@@ -104,10 +104,10 @@ func (b *Backend) runStep(ctx context.Context, from string, base image.InspectRe
 		return nil // built by a parallel service meanwhile
 	}
 	cfg := &container.Config{
-		Image:  from,
-		Cmd:    []string{"sh", "-c", st.Script},
-		User:   "0",
-		Env:    []string{"DEBIAN_FRONTEND=noninteractive"},
+		Image: from,
+		Cmd:   []string{"sh", "-c", st.Script},
+		User:  "0",
+		Env:   []string{"DEBIAN_FRONTEND=noninteractive"},
 		// No project label: Docker copies these onto the committed image,
 		// and cache images are shared by every project.
 		Labels: map[string]string{LabelKind: "build"},
