@@ -51,6 +51,7 @@ type App struct {
 	dir     string
 	backend string
 	remote  string
+	project string
 	vars    []string
 	json    bool
 }
@@ -93,6 +94,7 @@ func (a *App) root() *cobra.Command {
 	f.StringVarP(&a.dir, "directory", "C", "", "run as if started in `DIR`")
 	f.StringVar(&a.backend, "backend", "", "lxc or docker (default: the file's backend, or $DEVBOX_BACKEND)")
 	f.StringVar(&a.remote, "remote", "", "lxc: incus remote to run on (default: the file's lxc.remote)")
+	f.StringVarP(&a.project, "project", "p", "", "project name (default: the file's project, or its directory name)")
 	f.StringArrayVar(&a.vars, "var", nil, "set a variable, `name=value` (repeatable)")
 	f.BoolVar(&a.json, "json", false, "print JSON")
 
@@ -152,7 +154,7 @@ func (a *App) load() (*envfile.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := envfile.Options{Backend: a.backend, Vars: map[string]string{}}
+	opts := envfile.Options{Backend: a.backend, Project: a.project, Vars: map[string]string{}}
 	if opts.Backend == "" {
 		opts.Backend = a.Getenv("DEVBOX_BACKEND")
 	}

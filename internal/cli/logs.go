@@ -125,7 +125,7 @@ func (p *prefixWriter) flush() {
 func followShorthand(args []string) []string {
 	out := append([]string(nil), args...)
 	valued := map[string]bool{"-f": true, "--file": true, "-C": true, "--directory": true,
-		"--backend": true, "--remote": true, "--var": true}
+		"--backend": true, "--remote": true, "--var": true, "-p": true, "--project": true}
 	for i := 0; i < len(out); i++ {
 		if valued[out[i]] {
 			i++ // skip the flag's value
