@@ -69,6 +69,10 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	if err := b.waitSystemd(ctx, name); err != nil {
 		return err
 	}
+	// Images without templates keep the hostname they were built with.
+	if _, err := b.output(ctx, name, "/bin/sh", "-c", `printf '%s\n' "$1" >/etc/hostname && { hostname "$1" || busybox hostname "$1" || true; } 2>/dev/null`, "sh", name); err != nil {
+		return fmt.Errorf("lxc: set hostname of %q: %w", name, err)
+	}
 	if err := b.writeHosts(ctx, env); err != nil {
 		return err
 	}
