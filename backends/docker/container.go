@@ -100,6 +100,12 @@ func (b *Backend) buildSpec(env *envfile.Environment, s *envfile.Service, r engi
 	}
 	if s.Systemd {
 		applySystemd(cfg, hc, info)
+	} else {
+		// A small init as PID 1 forwards signals and reaps zombies: a
+		// program that installs no SIGTERM handler (most, as PID 1 ignores
+		// it) still stops at once on down instead of after the timeout.
+		init := true
+		hc.Init = &init
 	}
 	spec := &containerSpec{Name: ContainerName(env.Project, s.Name), Config: cfg, Host: hc, Alias: s.Name}
 	for _, n := range serviceNetworks(s) {

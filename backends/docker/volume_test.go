@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -101,4 +102,24 @@ func TestVolumeLifecycle(t *testing.T) {
 		t.Errorf("after destroy --volumes: %+v", obs)
 	}
 	checkHost("destroy --volumes")
+}
+
+// TestDownIsQuick: a service that installs no SIGTERM handler stops at
+// once (an init forwards the signal), not after the stop timeout.
+func TestDownIsQuick(t *testing.T) {
+	b := newBackend(t)
+	p := project(t, b, "dkdown")
+	env := &envfile.Environment{Project: p, Image: debianImage, Services: []envfile.Service{
+		{Name: "py", Command: []string{"python3", "-c", "import time\nwhile True: time.sleep(1)"}},
+	}}
+	mustUp(t, b, env)
+	ctx := context.Background()
+	obs, _ := b.Observe(ctx, p)
+	start := time.Now()
+	if err := engine.Apply(ctx, b, env, engine.Down(p, "docker", obs), nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("down took %s", d)
+	}
 }
