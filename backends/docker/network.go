@@ -51,38 +51,56 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 		opts.Driver = "macvlan"
 		opts.Options = map[string]string{"parent": spec.Parent}
 	}
-	var subnet string
+	var used []usedNet
 	if spec.Subnet != "" || spec.Mode != envfile.NetworkBridged {
-		used, err := b.usedSubnets(ctx)
-		if err != nil {
+		if used, err = b.usedSubnets(ctx); err != nil {
 			return fmt.Errorf("docker: create network %q: %w", name, err)
 		}
-		if spec.Subnet != "" {
-			_, want, err := net.ParseCIDR(spec.Subnet)
-			if err != nil {
-				return fmt.Errorf("docker: create network %q: subnet %q: %w", name, spec.Subnet, err)
-			}
-			if spec.Mode != envfile.NetworkBridged { // a macvlan shares the LAN's subnet by design
-				if u := clash(want, used); u != nil {
-					return fmt.Errorf("docker: create network %q: subnet %s overlaps %s (%s); pick another subnet or leave it empty to auto-pick", name, want, u.Net, u.By)
-				}
-			}
-			subnet = want.String()
-		} else {
-			n, err := pickSubnet(used)
-			if err != nil {
-				return err
-			}
-			subnet = n.String()
+	}
+	if spec.Subnet != "" {
+		_, want, err := net.ParseCIDR(spec.Subnet)
+		if err != nil {
+			return fmt.Errorf("docker: create network %q: subnet %q: %w", name, spec.Subnet, err)
 		}
-		opts.IPAM = &network.IPAM{Driver: "default", Config: []network.IPAMConfig{{Subnet: subnet}}}
+		if spec.Mode != envfile.NetworkBridged { // a macvlan shares the LAN's subnet by design
+			if u := clash(want, used); u != nil {
+				return fmt.Errorf("docker: create network %q: subnet %s overlaps %s (%s); pick another subnet or leave it empty to auto-pick", name, want, u.Net, u.By)
+			}
+		}
+		opts.IPAM = ipam(want.String())
+		return b.networkCreate(ctx, name, opts, r, p)
+	}
+	if spec.Mode == envfile.NetworkBridged {
+		return b.networkCreate(ctx, name, opts, r, p) // Docker's pool; set subnet to match the LAN
+	}
+	// Auto-pick; another process (a second devbox, a test) may take the
+	// same subnet between our look and our create: then pick again.
+	for attempt := 0; ; attempt++ {
+		n, err := pickSubnet(used)
+		if err != nil {
+			return err
+		}
+		opts.IPAM = ipam(n.String())
+		err = b.networkCreate(ctx, name, opts, r, p)
+		if err == nil || attempt == 4 || !strings.Contains(err.Error(), "overlap") {
+			return err
+		}
+		used = append(used, usedNet{Net: n, By: "a network created meanwhile"})
+	}
+}
+
+func ipam(subnet string) *network.IPAM {
+	return &network.IPAM{Driver: "default", Config: []network.IPAMConfig{{Subnet: subnet}}}
+}
+
+func (b *Backend) networkCreate(ctx context.Context, name string, opts network.CreateOptions, r engine.Resource, p engine.Progress) error {
+	subnet := "(subnet from Docker's pool)"
+	if opts.IPAM != nil {
+		subnet = opts.IPAM.Config[0].Subnet
 	}
 	p(engine.Event{Ref: r.Ref(), Status: "creating network " + name + " " + subnet})
 	if _, err := b.cli.NetworkCreate(ctx, name, opts); err != nil {
-		if strings.Contains(err.Error(), "overlap") {
-			return fmt.Errorf("docker: create network %q with subnet %s: %w; another network took it meanwhile, run devbox up again", name, subnet, err)
-		}
-		return fmt.Errorf("docker: create network %q: %w", name, err)
+		return fmt.Errorf("docker: create network %q (%s): %w", name, subnet, err)
 	}
 	return nil
 }
