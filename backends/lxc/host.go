@@ -79,6 +79,10 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	if err := b.provision(ctx, r, spec, layers, done, p); err != nil {
 		return fmt.Errorf("%w (instance %s kept for inspection: incus exec %s -- bash)", err, name, name)
 	}
+	// After provisioning, so cached layers never carry an address.
+	if err := b.staticAddresses(ctx, env, name, devices); err != nil {
+		return err
+	}
 	return b.setConfig(name, map[string]string{keyHash: r.Hash})
 }
 

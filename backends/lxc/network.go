@@ -104,3 +104,24 @@ func (b *Backend) nicDevices(env *envfile.Environment, first int) (map[string]ma
 	}
 	return devs, labels, nil
 }
+
+// staticAddresses configures the static address of bridged networks in
+// the instance (systemd-networkd); managed bridges hand theirs out by DHCP.
+func (b *Backend) staticAddresses(ctx context.Context, env *envfile.Environment, inst string, devices map[string]map[string]string) error {
+	for _, n := range env.Networks {
+		if n.Mode != envfile.NetworkBridged || n.Address == "" {
+			continue
+		}
+		addr := n.Address
+		if !strings.Contains(addr, "/") {
+			addr += "/24"
+		}
+		nic := devices["net-"+n.Name]["name"]
+		conf := fmt.Sprintf("[Match]\nName=%s\n\n[Network]\nAddress=%s\nDHCP=no\n", nic, addr)
+		script := `printf '%b' "$2" >/etc/systemd/network/10-devbox-$1.network && systemctl restart systemd-networkd`
+		if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", nic, conf); err != nil {
+			return fmt.Errorf("lxc: network %q: set address %s in %q: %w", n.Name, addr, inst, err)
+		}
+	}
+	return nil
+}
