@@ -14,6 +14,18 @@
 // devbox-cache/<hash>, where the hash covers the base image ID and every
 // step up to that one; a later build starts from the longest cached prefix.
 //
+// Networks: nat is a bridge with a /24 auto-picked from 10.200–254.x.0
+// that clashes with no Docker network, host route or interface address;
+// isolated is an Internal bridge — except that Docker publishes no ports
+// on internal networks, so when a service on it forwards a host port it is
+// a bridge with IP masquerading off (no NAT: still no way out); bridged is
+// a macvlan on parent. Containers join with their service name as alias,
+// so services answer DNS by name; discovery variables (Docker's legacy
+// link names) are written by devbox itself, from package discovery.
+//
+// Non-systemd services run under Docker's init (docker-init), so programs
+// without a SIGTERM handler still stop at once on down.
+//
 // Each verb lives in its own file (create.go, start.go, stop.go, remove.go,
 // observe.go, ...). Methods carry out one resource action and decide
 // nothing; the engine package plans.
