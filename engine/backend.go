@@ -102,3 +102,11 @@ func Discard(Event) {}
 type Preflighter interface {
 	Preflight(ctx context.Context, env *envfile.Environment) error
 }
+
+// Watcher streams change notifications for a project from the engine's
+// event stream (Docker events, Incus lifecycle events), so views refresh on
+// change instead of polling. The channel closes when ctx ends or the stream
+// breaks; callers fall back to polling and watch again.
+type Watcher interface {
+	Watch(ctx context.Context, project string) (<-chan struct{}, error)
+}

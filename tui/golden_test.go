@@ -234,3 +234,16 @@ func TestViewSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestRuneBurstIsSeveralKeys: "jl" read at once selects the next row and
+// opens its logs, as two presses would.
+func TestRuneBurstIsSeveralKeys(t *testing.T) {
+	one := step(t, loaded(t, newFake(shop()...), 80, 24), press("j"), press("l"))
+	burst := step(t, loaded(t, newFake(shop()...), 80, 24), tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jl")})
+	if one.View() == loaded(t, newFake(shop()...), 80, 24).View() {
+		t.Fatal("j then l changed nothing; the test proves nothing")
+	}
+	if one.View() != burst.View() {
+		t.Errorf("burst differs from separate presses:\n%s\n---\n%s", burst.View(), one.View())
+	}
+}

@@ -18,6 +18,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = msg.Width
 		return m, nil
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filtering {
+			// Keys typed faster than a read arrive as one multi-rune
+			// message ("jjl"); outside the filter box each is a command.
+			var cmds []tea.Cmd
+			var model tea.Model = m
+			for _, r := range msg.Runes {
+				var cmd tea.Cmd
+				model, cmd = model.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+				cmds = append(cmds, cmd)
+			}
+			return model, tea.Batch(cmds...)
+		}
 		return m.onKey(msg)
 	case snapshotMsg:
 		return m.onSnapshot(msg)

@@ -193,6 +193,12 @@ func isTTY(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// isTTYReader reports whether r is a terminal.
+func isTTYReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // color reports whether to use colour on w (a terminal, and NO_COLOR unset).
 func (a *App) color(w io.Writer) bool {
 	return isTTY(w) && a.Getenv("NO_COLOR") == ""

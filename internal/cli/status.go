@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/tui"
 )
 
 type statusCmd struct {
@@ -36,6 +37,9 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.Close()
+	if !c.app.json && !c.noTUI && isTTY(c.app.Stdout) && isTTYReader(c.app.Stdin) {
+		return tui.Run(ctx, &dashboard{app: c.app, b: b, env: env}, tui.Options{NoColor: c.app.Getenv("NO_COLOR") != ""})
+	}
 	st, ok := b.(engine.Statuser)
 	if !ok {
 		return fmt.Errorf("the %s backend cannot report status", b.Name())
