@@ -48,10 +48,7 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	if err != nil {
 		return fmt.Errorf("docker: service %q: %w", s.Name, err)
 	}
-	img := base.ID
-	if s.Docker.Image != "" {
-		img = s.Docker.Image
-	}
+	img := serviceImage(env, s)
 	if needsBuild(s) {
 		if img, err = b.buildImage(ctx, s, base, ev, p); err != nil {
 			return err
