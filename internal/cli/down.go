@@ -90,5 +90,16 @@ func summary(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 	if err != nil {
 		return err
 	}
-	return writeStatusTable(app.Stdout, rows)
+	if err := writeStatusTable(app.Stdout, rows); err != nil {
+		return err
+	}
+	for _, s := range env.Services {
+		for _, p := range s.Ports {
+			if p.Host == 0 || p.Protocol != "tcp" {
+				continue
+			}
+			fmt.Fprintf(app.Stdout, "%s %s: http://%s:%d (-> %d)\n", s.Name, p.Name, p.HostIP, p.Host, p.Port)
+		}
+	}
+	return nil
 }
