@@ -42,6 +42,16 @@ func (b *Backend) run(ctx context.Context, instance string, req execReq) (int, e
 		ctlMu sync.Mutex
 		ctl   *websocket.Conn
 	)
+	if req.Stdout != nil && req.Stdout == req.Stderr {
+		// Two mirrors write concurrently; most writers (bytes.Buffer) are
+		// not safe for that.
+		w := &syncWriter{w: req.Stdout}
+		req.Stdout, req.Stderr = w, w
+	}
+	if req.Stdin == nil {
+		// An explicit empty stdin: the command reads EOF.
+		req.Stdin = strings.NewReader("")
+	}
 	done := make(chan bool)
 	args := &incus.InstanceExecArgs{
 		Stdin: req.Stdin, Stdout: req.Stdout, Stderr: req.Stderr, DataDone: done,
@@ -128,4 +138,15 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -87,6 +87,10 @@ func (b *Backend) takenSubnets(ctx context.Context, skip string) ([]*net.IPNet, 
 	if b.remote == "local" {
 		out = append(out, hostRoutes()...)
 	}
+	for _, special := range []string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "0.0.0.0/8"} {
+		_, n, _ := net.ParseCIDR(special)
+		out = append(out, n)
+	}
 	return out, nil
 }
 
