@@ -45,9 +45,9 @@ func Lock(ctx context.Context, dir, backend, project string, waiting func()) (un
 }
 
 // LockDir is where project locks live: $XDG_RUNTIME_DIR/devbox, else the
-// user cache dir.
-func LockDir() string {
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+// user cache dir. getenv is os.Getenv, or a test's.
+func LockDir(getenv func(string) string) string {
+	if d := getenv("XDG_RUNTIME_DIR"); d != "" {
 		return filepath.Join(d, "devbox", "locks")
 	}
 	if d, err := os.UserCacheDir(); err == nil {
