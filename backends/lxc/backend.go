@@ -73,8 +73,13 @@ func New(ctx context.Context, cfg envfile.LXCConfig) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lxc: cannot reach incus remote %q at %s: %w; check it with: incus info %s:", b.remote, r.Addr, err, b.remote)
 	}
-	if _, _, err := c.GetServer(); err != nil {
+	srv, _, err := c.GetServer()
+	if err != nil {
 		return nil, fmt.Errorf("lxc: cannot reach incus remote %q at %s: %w; check it with: incus info %s:", b.remote, r.Addr, err, b.remote)
+	}
+	if srv.Auth != "trusted" {
+		return nil, fmt.Errorf("lxc: incus remote %q at %s does not trust this client's certificate (%s); on the server run: incus config trust add-certificate %s",
+			b.remote, r.Addr, conf.ConfigPath("client.crt"), conf.ConfigPath("client.crt"))
 	}
 	b.c = c
 	return b, nil
