@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"io"
+	"os"
 
 	"github.com/devbox-dev/devbox/envfile"
 )
@@ -109,4 +110,25 @@ type Preflighter interface {
 // breaks; callers fall back to polling and watch again.
 type Watcher interface {
 	Watch(ctx context.Context, project string) (<-chan struct{}, error)
+}
+
+// ToolRunner runs a tool block's program the way `devbox run` needs.
+type ToolRunner interface {
+	RunTool(ctx context.Context, env *envfile.Environment, tool string, args []string, opts ToolOptions, io Stdio) (int, error)
+}
+
+// ToolOptions say how `devbox run` runs a tool: in Workdir (a host
+// directory, mounted at the same path), as UID:GID, with Env (the tool's
+// env and pass_env, already resolved) on top of the image's.
+type ToolOptions struct {
+	Workdir  string
+	UID, GID int
+	Env      map[string]string
+	// Signals, when set, delivers signals to forward to the program;
+	// SIGWINCH resizes its TTY to Size(). Cancelling ctx kills it.
+	Signals <-chan os.Signal
+	// Size reports the terminal's columns and rows, for a TTY.
+	Size func() (cols, rows int)
+	// Progress, when set, hears about a cold start (image build, create).
+	Progress Progress
 }
