@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lxc/incus/v6/shared/api"
 
@@ -56,7 +57,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		}
 		sort.Strings(addrs)
 	}
-	cmd := []string{"systemctl", "show", "-p", "Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStartTimestamp,MemoryCurrent"}
+	cmd := []string{"systemctl", "show", "--timestamp=unix", "-p", "Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStartTimestamp,MemoryCurrent"}
 	for _, s := range env.Services {
 		cmd = append(cmd, UnitName(s.Name))
 	}
@@ -71,7 +72,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		st := &out[i]
 		st.Addresses = addrs
 		st.Restarts, _ = strconv.Atoi(u["NRestarts"])
-		st.StartedAt = u["ExecMainStartTimestamp"]
+		st.StartedAt = unixTime(u["ExecMainStartTimestamp"])
 		st.MemBytes, _ = strconv.ParseUint(u["MemoryCurrent"], 10, 64)
 		st.State = unitState(u)
 		if st.State == "running" && s.Health != nil && len(s.Health.Command) > 0 {
@@ -127,4 +128,13 @@ func parseShow(text string) map[string]map[string]string {
 		}
 	}
 	return out
+}
+
+// unixTime turns systemd's "@1700000000" into RFC 3339 ("" stays "").
+func unixTime(s string) string {
+	n, err := strconv.ParseInt(strings.TrimPrefix(s, "@"), 10, 64)
+	if err != nil || n == 0 {
+		return ""
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339)
 }
