@@ -103,7 +103,7 @@ func (a *App) root() *cobra.Command {
 		&upCmd{app: a}, &downCmd{app: a}, &destroyCmd{app: a},
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
 		&doctorCmd{app: a}, &versionCmd{app: a},
-		&initCmd{app: a}, &templatesCmd{app: a},
+		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a},
 	}
 	for _, v := range verbs {
 		c := v.command()

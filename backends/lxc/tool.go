@@ -1,0 +1,336 @@
+package lxc
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+	incus "github.com/lxc/incus/v6/client"
+	"github.com/lxc/incus/v6/shared/api"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/tools"
+)
+
+// Config keys of tool instances. They are not user.devbox.project: a tool
+// instance is not the project's environment instance.
+const (
+	keyToolProject = "user.devbox.tool.project"
+	keyToolName    = "user.devbox.tool.name"
+	keyToolHash    = "user.devbox.tool.hash"
+	keyToolUID     = "user.devbox.tool.uid"
+	keyToolHome    = "user.devbox.tool.home"
+	toolDirDevice  = "tooldir-" // + hash: a host directory mounted at its own path
+)
+
+var _ engine.ToolRunner = (*Backend)(nil)
+
+// RunTool runs a tool's command with args in its warm instance, creating
+// it first when there is none (image for the platform, e.g. an i686
+// instance from debian/12/i386, then packages and provision steps through
+// the layer cache), or when the tool changed. opts.Workdir is mounted at
+// the same path (hot-plugged into a running instance when it is new),
+// with shift=true so files keep the caller's ownership, and the program
+// runs there as opts.UID:GID through exec, so the second call is fast.
+func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name string, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
+	t := env.Tool(name)
+	if t == nil {
+		return -1, fmt.Errorf("lxc: no tool %q in %s", name, env.File)
+	}
+	if err := tools.CheckWorkdir(opts.Workdir); err != nil {
+		return -1, fmt.Errorf("lxc: tool %q: %w", name, err)
+	}
+	if opts.Progress == nil {
+		opts.Progress = engine.Discard
+	}
+	inst, home, err := b.toolInstance(ctx, env, t, opts)
+	if err != nil {
+		return -1, err
+	}
+	return b.toolExec(ctx, inst, home, t, args, opts, stdio)
+}
+
+// toolBase resolves the tool's image for its platform.
+func (b *Backend) toolBase(ctx context.Context, t *envfile.Tool) (*baseImage, error) {
+	arch, _ := tools.ArchOf(t.Platform)
+	cands := tools.IncusCandidates(t.Image, t.Platform)
+	var last error
+	for _, c := range cands {
+		img, err := b.resolveImage(ctx, c)
+		if err != nil {
+			last = err
+			continue
+		}
+		if t.Platform == "" || img.Image.Architecture == arch.Incus {
+			return img, nil
+		}
+		last = fmt.Errorf("%s is %s, not %s", c, img.Image.Architecture, arch.Incus)
+	}
+	if t.Platform == "" {
+		return nil, last
+	}
+	return nil, tools.NoImageError("lxc", t.Image, t.Platform, cands, last)
+}
+
+// toolInstance returns a running instance for the tool with opts.Workdir
+// mounted, and the user's home there.
+func (b *Backend) toolInstance(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, string, error) {
+	base, err := b.toolBase(ctx, t)
+	if err != nil {
+		return "", "", err
+	}
+	hash := tools.Hash(t, base.Image.Fingerprint)
+	name := tools.Name(env.Project, t.Name, opts.UID)
+	inst, etag, err := b.c.GetInstance(name)
+	if err != nil && !api.StatusErrorCheck(err, 404) {
+		return "", "", fmt.Errorf("lxc: tool %q: get instance %s: %w", t.Name, name, err)
+	}
+	if err == nil && inst.Config[keyToolHash] == hash {
+		if dirs := toolDirs(inst.Devices); !tools.Covered(dirs, opts.Workdir) {
+			if err := b.mountToolDir(name, inst, etag, tools.AddDir(dirs, opts.Workdir)); err != nil {
+				return "", "", err
+			}
+		}
+		if inst.StatusCode != api.Running {
+			if err := b.setState(name, "start", false); err != nil {
+				return "", "", fmt.Errorf("lxc: tool %q: start instance %s: %w", t.Name, name, err)
+			}
+		}
+		return name, inst.Config[keyToolHome], nil // warm
+	}
+	var dirs []string
+	if err == nil {
+		dirs = toolDirs(inst.Devices)
+		opts.Progress(engine.Event{Ref: engine.Ref{Kind: tools.Kind, Name: t.Name}, Status: "replacing " + name})
+		if err := b.deleteInstance(ctx, name); err != nil {
+			return "", "", err
+		}
+	}
+	home, err := b.createTool(ctx, env, t, base, hash, tools.AddDir(dirs, opts.Workdir), opts)
+	return name, home, err
+}
+
+// toolDirs lists the host directories mounted in a tool instance.
+func toolDirs(devices map[string]map[string]string) []string {
+	var out []string
+	for k, d := range devices {
+		if strings.HasPrefix(k, toolDirDevice) && d["type"] == "disk" {
+			out = append(out, d["path"])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dirDevice mounts dir at its own path; shift maps ownership through the
+// instance's idmap, so the caller's files stay theirs.
+func (b *Backend) dirDevice(dir string) (string, map[string]string) {
+	d := map[string]string{"type": "disk", "source": dir, "path": dir}
+	if b.canShift() {
+		d["shift"] = "true"
+	}
+	return toolDirDevice + engine.Hash(dir)[:12], d
+}
+
+func (b *Backend) canShift() bool {
+	srv, _, err := b.c.GetServer()
+	return err == nil && srv.Environment.KernelFeatures["idmapped_mounts"] == "true"
+}
+
+// mountToolDir makes dirs the instance's mounted directories (hot-plugged
+// when it runs).
+func (b *Backend) mountToolDir(name string, inst *api.Instance, etag string, dirs []string) error {
+	put := inst.Writable()
+	for k := range put.Devices {
+		if strings.HasPrefix(k, toolDirDevice) {
+			delete(put.Devices, k)
+		}
+	}
+	for _, d := range dirs {
+		k, dev := b.dirDevice(d)
+		put.Devices[k] = dev
+	}
+	if err := wait(b.c.UpdateInstance(name, put, etag)); err != nil {
+		return fmt.Errorf("lxc: mount %s into tool instance %s: %w", dirs[0], name, err)
+	}
+	return nil
+}
+
+// createTool creates the instance from the longest cached layer of the
+// tool's provisioning, starts it, provisions the rest, sets the user up and
+// labels it last (an interrupted create is replaced next time).
+func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base *baseImage, hash string, dirs []string, opts engine.ToolOptions) (string, error) {
+	name := tools.Name(env.Project, t.Name, opts.UID)
+	r := engine.Resource{Kind: tools.Kind, Name: name}
+	p := func(e engine.Event) { e.Ref = engine.Ref{Kind: tools.Kind, Name: t.Name}; opts.Progress(e) }
+	spec := hostSpec{Image: base.Name, Profiles: env.LXC.Profiles, Packages: t.Packages, Steps: t.Provision}
+	if len(spec.Profiles) == 0 {
+		spec.Profiles = []string{"default"}
+	}
+	layers := layerKeys(base.Image.Fingerprint, spec)
+	done, cached := b.cachedLayer(layers)
+	config := map[string]string{
+		keyToolProject: env.Project, keyToolName: t.Name, keyToolUID: strconv.Itoa(opts.UID), keyVersion: devboxVersion(),
+	}
+	devices := map[string]map[string]string{}
+	for _, d := range dirs {
+		k, dev := b.dirDevice(d)
+		devices[k] = dev
+	}
+	if !b.canShift() && opts.UID != 0 {
+		// Without idmapped mounts, map the caller's ids straight through.
+		config["raw.idmap"] = fmt.Sprintf("uid %d %d\ngid %d %d", opts.UID, opts.UID, opts.GID, opts.GID)
+	}
+	req := api.InstancesPost{Name: name, Type: api.InstanceTypeContainer, InstancePut: api.InstancePut{
+		Profiles: spec.Profiles, Config: config, Devices: devices,
+		Description: fmt.Sprintf("devbox tool %s of %s", t.Name, env.Project),
+	}}
+	var err error
+	switch {
+	case cached != "":
+		p(engine.Event{Status: fmt.Sprintf("creating %s from cache (%d of %d layers)", name, done+1, len(layers))})
+		req.Source = api.InstanceSource{Type: "image", Fingerprint: cached}
+		err = wait(b.c.CreateInstance(req))
+	case base.Server != nil:
+		p(engine.Event{Status: "creating " + name + " from " + base.Remote + ":" + base.Name})
+		var op incus.RemoteOperation
+		if op, err = b.c.CreateInstanceFromImage(base.Server, base.Image, req); err == nil {
+			err = op.Wait()
+		}
+	default:
+		p(engine.Event{Status: "creating " + name + " from " + base.Name})
+		req.Source = api.InstanceSource{Type: "image", Fingerprint: base.Image.Fingerprint}
+		err = wait(b.c.CreateInstance(req))
+	}
+	if err != nil {
+		return "", fmt.Errorf("lxc: tool %q: create instance %s from %s: %w", t.Name, name, base.Name, err)
+	}
+	if err := b.setState(name, "start", false); err != nil {
+		_ = b.deleteInstance(context.WithoutCancel(ctx), name)
+		return "", fmt.Errorf("lxc: tool %q: start instance %s: %w", t.Name, name, err)
+	}
+	if done < len(layers)-1 {
+		// Package managers want the network up: wait for systemd when the
+		// image has it (busybox-init images have nothing to wait for).
+		if _, err := b.output(ctx, name, "/bin/sh", "-c", "command -v systemctl"); err == nil {
+			if err := b.waitSystemd(ctx, name); err != nil {
+				return "", err
+			}
+		}
+		if err := b.provision(ctx, r, spec, layers, done, p); err != nil {
+			return "", fmt.Errorf("lxc: tool %q: %w (instance %s kept for inspection)", t.Name, err, name)
+		}
+	}
+	home, err := b.output(ctx, name, "/bin/sh", "-c", tools.UserSetup, "sh", strconv.Itoa(opts.UID), strconv.Itoa(opts.GID))
+	if err != nil {
+		p(engine.Event{Status: "user setup failed: " + err.Error()})
+	}
+	home = strings.TrimSpace(home)
+	if home == "" {
+		home = tools.Home
+	}
+	return home, b.setConfig(name, map[string]string{keyToolHome: home, keyToolHash: hash})
+}
+
+// toolExec runs the command as the user in the working directory, with
+// signals and window size forwarded over the exec's control socket.
+func (b *Backend) toolExec(ctx context.Context, name, home string, t *envfile.Tool, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
+	env := map[string]string{"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": home}
+	if opts.UID == 0 {
+		env["HOME"] = "/root"
+	}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
+	post := api.InstanceExecPost{
+		Command: append(append([]string{}, t.Command...), args...), WaitForWS: true,
+		Interactive: stdio.TTY, Environment: env, User: uint32(opts.UID), Group: uint32(opts.GID), Cwd: opts.Workdir,
+	}
+	if stdio.TTY && opts.Size != nil {
+		post.Width, post.Height = opts.Size()
+	}
+	var (
+		mu  sync.Mutex
+		ctl *websocket.Conn
+	)
+	control := func(msg api.InstanceExecControl) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ctl != nil {
+			_ = ctl.WriteJSON(msg)
+		}
+	}
+	dataDone := make(chan bool)
+	xargs := &incus.InstanceExecArgs{Stdin: stdio.In, Stdout: stdio.Out, Stderr: stdio.Err, DataDone: dataDone,
+		Control: func(c *websocket.Conn) { mu.Lock(); ctl = c; mu.Unlock() }}
+	if stdio.TTY && xargs.Stderr == nil {
+		xargs.Stderr = xargs.Stdout
+	}
+	op, err := b.c.ExecInstance(name, post, xargs)
+	if err != nil {
+		return -1, fmt.Errorf("lxc: tool %q: exec in %s: %w", t.Name, name, err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- op.Wait() }()
+	for {
+		select {
+		case err = <-waited:
+			<-dataDone
+			if err != nil {
+				return -1, fmt.Errorf("lxc: tool %q: exec in %s: %w", t.Name, name, err)
+			}
+			code, ok := op.Get().Metadata["return"].(float64)
+			if !ok {
+				return -1, fmt.Errorf("lxc: tool %q: exec in %s: no exit code", t.Name, name)
+			}
+			return int(code), nil
+		case sig := <-opts.Signals:
+			if sig == syscall.SIGWINCH {
+				if stdio.TTY && opts.Size != nil {
+					w, h := opts.Size()
+					control(api.InstanceExecControl{Command: "window-resize", Args: map[string]string{"width": strconv.Itoa(w), "height": strconv.Itoa(h)}})
+				}
+			} else if s, ok := sig.(syscall.Signal); ok {
+				control(api.InstanceExecControl{Command: "signal", Signal: int(s)})
+			}
+		case <-ctx.Done():
+			control(api.InstanceExecControl{Command: "signal", Signal: int(syscall.SIGKILL)})
+			select {
+			case <-waited:
+			case <-time.After(5 * time.Second):
+			}
+			return -1, ctx.Err()
+		}
+	}
+}
+
+// RemoveTools deletes the project's warm tool instances (all of them, or
+// those of the named tools) and returns the names deleted.
+func (b *Backend) RemoveTools(ctx context.Context, project string, names []string) ([]string, error) {
+	list, err := b.c.GetInstances(api.InstanceTypeAny)
+	if err != nil {
+		return nil, fmt.Errorf("lxc: list instances: %w", err)
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var gone []string
+	for _, inst := range list {
+		if inst.Config[keyToolProject] != project || (len(want) > 0 && !want[inst.Config[keyToolName]]) {
+			continue
+		}
+		if err := b.deleteInstance(ctx, inst.Name); err != nil {
+			return gone, err
+		}
+		gone = append(gone, inst.Name)
+	}
+	return gone, nil
+}
