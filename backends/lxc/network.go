@@ -69,6 +69,10 @@ func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
 	if strings.HasPrefix(r.ID, "nic:") {
 		return nil // bridged: the NIC went with the instance
 	}
+	// incusd lists every bridge's children while deleting one; a bridge
+	// vanishing under a parallel delete fails that listing. One at a time.
+	b.netMu.Lock()
+	defer b.netMu.Unlock()
 	if err := b.c.DeleteNetwork(r.ID); err != nil && !api.StatusErrorCheck(err, 404) {
 		return fmt.Errorf("lxc: remove network %q (%s): %w", r.Name, r.ID, err)
 	}
