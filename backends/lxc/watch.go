@@ -2,6 +2,7 @@ package lxc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -19,7 +20,8 @@ func (b *Backend) Watch(ctx context.Context, project string) (<-chan struct{}, e
 	inst := "/instances/" + InstanceName(project)
 	out := make(chan struct{}, 1)
 	_, err = listener.AddHandler([]string{"lifecycle"}, func(e api.Event) {
-		if !strings.Contains(string(e.Metadata), inst) {
+		var lc api.EventLifecycle
+		if json.Unmarshal(e.Metadata, &lc) != nil || !strings.HasSuffix(lc.Source, inst) || !changes(lc.Action) {
 			return
 		}
 		select {
@@ -40,6 +42,14 @@ func (b *Backend) Watch(ctx context.Context, project string) (<-chan struct{}, e
 		listener.Disconnect()
 	}()
 	return out, nil
+}
+
+// changes reports whether a lifecycle action can change what status shows.
+// Reading status itself runs exec and file operations inside the instance;
+// reacting to those would make every refresh trigger the next one.
+func changes(action string) bool {
+	return !strings.HasPrefix(action, "instance-exec") && !strings.HasPrefix(action, "instance-file") &&
+		!strings.HasPrefix(action, "instance-log") && !strings.HasPrefix(action, "instance-console")
 }
 
 // waitDone turns the listener's Wait into a channel.
