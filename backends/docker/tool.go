@@ -195,7 +195,7 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	// Best effort: an image without a shell still runs its program.
 	var out bytes.Buffer
 	setup := []string{"/bin/sh", "-c", tools.UserSetup, "sh", strconv.Itoa(opts.UID), strconv.Itoa(opts.GID)}
-	if _, err := b.execRaw(ctx, created.ID, container.ExecOptions{Cmd: setup, User: "0"}, engine.Stdio{Out: &out, Err: &out}, nil); err != nil {
+	if _, err := b.execRaw(ctx, created.ID, container.ExecOptions{Cmd: setup, User: "0"}, engine.Stdio{Out: &out, Err: &out}, nil, nil); err != nil {
 		opts.Progress(engine.Event{Ref: ev, Status: "user setup failed: " + err.Error()})
 	}
 	return created.ID, nil
@@ -211,11 +211,16 @@ func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args
 	if t.Platform == "linux/386" || t.Platform == "linux/arm/v7" {
 		cmd = append([]string{"/bin/sh", "-c", personality, "sh"}, cmd...)
 	}
+	runID := tools.NewRunID()
+	env := map[string]string{tools.RunIDVar: runID}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
 	eo := container.ExecOptions{
 		Cmd:        cmd,
 		User:       fmt.Sprintf("%d:%d", opts.UID, opts.GID),
 		WorkingDir: opts.Workdir,
-		Env:        tools.List(opts.Env),
+		Env:        tools.List(env),
 		Tty:        stdio.TTY,
 	}
 	if stdio.TTY && opts.Size != nil {
@@ -223,13 +228,20 @@ func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args
 			eo.ConsoleSize = &[2]uint{uint(h), uint(w)}
 		}
 	}
-	return b.execRaw(ctx, id, eo, stdio, &opts)
+	// Cancelled: kill the program and everything it started (as the user:
+	// root has no CAP_SYS_PTRACE to read others' environ).
+	kill := func() {
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		_, _ = b.execRaw(cctx, id, container.ExecOptions{User: eo.User, Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}}, engine.Stdio{}, nil, nil)
+	}
+	return b.execRaw(ctx, id, eo, stdio, &opts, kill)
 }
 
 // execRaw runs an exec with stdio attached and returns its exit code.
-// With opts, signals are forwarded, SIGWINCH resizes the TTY, and a
-// cancelled ctx kills the program.
-func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptions, stdio engine.Stdio, opts *engine.ToolOptions) (int, error) {
+// With opts, signals are forwarded and SIGWINCH resizes the TTY; a
+// cancelled ctx calls kill (else SIGKILLs the exec's process).
+func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptions, stdio engine.Stdio, opts *engine.ToolOptions, kill func()) (int, error) {
 	out, errw := stdio.Out, stdio.Err
 	if out == nil {
 		out = io.Discard
@@ -292,10 +304,11 @@ func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptio
 				b.signalExec(ctx, id, ex.ID, s)
 			}
 		case <-ctx.Done():
-			if opts == nil {
-				return -1, ctx.Err()
+			if kill != nil {
+				kill()
+			} else {
+				b.signalExec(ctx, id, ex.ID, syscall.SIGKILL)
 			}
-			b.signalExec(ctx, id, ex.ID, syscall.SIGKILL)
 			select {
 			case <-done:
 			case <-time.After(5 * time.Second):
@@ -343,7 +356,7 @@ func (b *Backend) signalExec(ctx context.Context, id, execID string, sig syscall
 	if nspid == 0 {
 		return
 	}
-	_, _ = b.execRaw(cctx, id, container.ExecOptions{User: "0", Cmd: []string{"kill", "-" + strconv.Itoa(int(sig)), strconv.Itoa(nspid)}}, engine.Stdio{}, nil)
+	_, _ = b.execRaw(cctx, id, container.ExecOptions{User: "0", Cmd: []string{"kill", "-" + strconv.Itoa(int(sig)), strconv.Itoa(nspid)}}, engine.Stdio{}, nil, nil)
 }
 
 // RemoveTools removes the project's warm tool containers (all of them, or

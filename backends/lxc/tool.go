@@ -249,6 +249,8 @@ func (b *Backend) toolExec(ctx context.Context, name, home string, t *envfile.To
 	for k, v := range opts.Env {
 		env[k] = v
 	}
+	runID := tools.NewRunID()
+	env[tools.RunIDVar] = runID
 	post := api.InstanceExecPost{
 		Command: append(append([]string{}, t.Command...), args...), WaitForWS: true,
 		Interactive: stdio.TTY, Environment: env, User: uint32(opts.UID), Group: uint32(opts.GID), Cwd: opts.Workdir,
@@ -301,7 +303,11 @@ func (b *Backend) toolExec(ctx context.Context, name, home string, t *envfile.To
 				control(api.InstanceExecControl{Command: "signal", Signal: int(s)})
 			}
 		case <-ctx.Done():
+			// Kill the program and everything it started.
 			control(api.InstanceExecControl{Command: "signal", Signal: int(syscall.SIGKILL)})
+			kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			_, _ = b.run(kctx, name, execReq{Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}, UID: post.User, GID: post.Group})
+			cancel()
 			select {
 			case <-waited:
 			case <-time.After(5 * time.Second):
