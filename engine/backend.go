@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"io"
+	"time"
 	"os"
 
 	"github.com/devbox-dev/devbox/envfile"
@@ -131,4 +132,24 @@ type ToolOptions struct {
 	Size func() (cols, rows int)
 	// Progress, when set, hears about a cold start (image build, create).
 	Progress Progress
+}
+
+// CacheEntry is one cached provisioning layer (an image built from a base
+// plus a prefix of packages and provision steps).
+type CacheEntry struct {
+	Name     string    `json:"name"` // devbox-cache/<hash>
+	ID       string    `json:"id"`   // image ID or fingerprint
+	Step     int       `json:"step"` // how many steps the layer holds
+	Size     int64     `json:"size"`
+	Created  time.Time `json:"created"`
+	LastUsed time.Time `json:"last_used,omitzero"`
+}
+
+// Cacher lists and prunes the provisioning layer cache (`devbox cache`).
+type Cacher interface {
+	Cache(ctx context.Context) ([]CacheEntry, error)
+	// InUse names the layers env's current file would use.
+	CacheInUse(ctx context.Context, env *envfile.Environment) (map[string]bool, error)
+	// PruneCache removes the entries for which remove is true and returns them.
+	PruneCache(ctx context.Context, remove func(CacheEntry) bool) ([]CacheEntry, error)
 }

@@ -102,7 +102,7 @@ func (a *App) root() *cobra.Command {
 		&validateCmd{app: a}, &configCmd{app: a}, &planCmd{app: a},
 		&upCmd{app: a}, &downCmd{app: a}, &destroyCmd{app: a},
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
-		&doctorCmd{app: a}, &versionCmd{app: a},
+		&cacheCmd{app: a}, &doctorCmd{app: a}, &versionCmd{app: a},
 		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a},
 	}
 	for _, v := range verbs {
