@@ -3,8 +3,8 @@ package engine
 import (
 	"context"
 	"io"
-	"time"
 	"os"
+	"time"
 
 	"github.com/devbox-dev/devbox/envfile"
 )
