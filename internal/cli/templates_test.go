@@ -16,8 +16,8 @@ import (
 	"github.com/devbox-dev/devbox/templates"
 )
 
-// freePort returns a TCP port nothing listens on right now.
-func freePort(t *testing.T) int {
+// tplFreePort returns a TCP port nothing listens on right now.
+func tplFreePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,7 +43,7 @@ func TestWebTemplateComesUp(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "devbox.hcl"), src, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			port := freePort(t)
+			port := tplFreePort(t)
 			t.Cleanup(func() {
 				if code, out, errs := realRun(t, os.Getenv, "-C", dir, "destroy", "--volumes"); code != 0 {
 					t.Errorf("destroy: exit %d\n%s%s", code, out, errs)
@@ -57,7 +57,7 @@ func TestWebTemplateComesUp(t *testing.T) {
 			url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 			deadline := time.Now().Add(60 * time.Second)
 			for {
-				got, err = getJSON(url)
+				got, err = tplGetJSON(url)
 				if err == nil || time.Now().After(deadline) {
 					break
 				}
@@ -70,7 +70,7 @@ func TestWebTemplateComesUp(t *testing.T) {
 			if got["db"] != "PONG db" || got["cache"] != "PONG cache" || got["greeting"] != "hello from devbox" {
 				t.Errorf("web answered %v", got)
 			}
-			again, err := getJSON(url)
+			again, err := tplGetJSON(url)
 			if err != nil || again["visits"].(float64) != got["visits"].(float64)+1 {
 				t.Errorf("second GET: %v %v (the db should count visits)", again, err)
 			}
@@ -78,7 +78,7 @@ func TestWebTemplateComesUp(t *testing.T) {
 	}
 }
 
-func getJSON(url string) (map[string]any, error) {
+func tplGetJSON(url string) (map[string]any, error) {
 	c := http.Client{Timeout: 5 * time.Second}
 	resp, err := c.Get(url)
 	if err != nil {
