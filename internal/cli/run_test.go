@@ -58,7 +58,9 @@ func (f *toolFake) RemoveTools(ctx context.Context, project string, names []stri
 func toolHarness(t *testing.T) (*harness, *toolFake) {
 	h := newHarness(t, toolsHCL)
 	f := &toolFake{Fake: h.fake}
-	h.open = func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error) { return f, nil }
+	h.open = func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error) {
+		return f, nil
+	}
 	return h, f
 }
 
@@ -101,7 +103,9 @@ func TestRunBadInput(t *testing.T) {
 		t.Errorf("no tool: exit %d", code)
 	}
 	// A backend that cannot run tools is a runtime failure.
-	h.open = func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error) { return h.fake, nil }
+	h.open = func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error) {
+		return h.fake, nil
+	}
 	if code, _, errs := h.run("run", "report"); code != ExitFailure || !strings.Contains(errs, "cannot run tools") {
 		t.Errorf("backend without tools: exit %d: %s", code, errs)
 	}
