@@ -4,13 +4,20 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/engine/enginetest"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/testenv"
+	"github.com/devbox-dev/devbox/tools"
 )
 
 const toolsHCL = `project = "legacy"
@@ -119,5 +126,62 @@ func TestToolsRm(t *testing.T) {
 	}
 	if code, _, _ := h.run("tools", "rm", "nope"); code != ExitBadInput {
 		t.Errorf("tools rm nope: exit %d", code)
+	}
+}
+
+// BenchmarkRunWarm times a warm `devbox run t true` (the real binary, as
+// a user runs it) against the engine's own CLI exec of the same command
+// in the same container (docker exec / incus exec), interleaved, and
+// reports both, their ratio and the cold first run.
+func BenchmarkRunWarm(b *testing.B) {
+	for _, backend := range backends.Names {
+		b.Run(backend, func(b *testing.B) {
+			testenv.Require(b, backend, func() error {
+				be, err := backends.Open(context.Background(), backend, &envfile.Environment{})
+				if err != nil {
+					return err
+				}
+				return be.Close()
+			})
+			bin := toolDevboxBin(b)
+			dir := toolUserDir(b, os.Getuid())
+			project := testenv.Project(b, "bench-"+backend)
+			hcl := fmt.Sprintf("project = %q\nbackend = %q\nimage = \"debian/12\"\n\ntool \"t\" {\n  command = [\"env\"]\n}\n", project, backend)
+			if err := os.WriteFile(filepath.Join(dir, "devbox.hcl"), []byte(hcl), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			run := func(args ...string) time.Duration {
+				cmd := exec.Command(args[0], args[1:]...)
+				cmd.Dir = dir
+				start := time.Now()
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %v\n%s", args, err, out)
+				}
+				return time.Since(start)
+			}
+			run(bin, "tools", "rm")
+			b.Cleanup(func() { run(bin, "tools", "rm") })
+			cold := run(bin, "run", "t", "true")
+			name := tools.Name(project, "t", os.Getuid())
+			uid, gid := strconv.Itoa(os.Getuid()), strconv.Itoa(os.Getgid())
+			native := []string{"docker", "exec", "-u", uid + ":" + gid, "-w", dir, name, "env", "true"}
+			if backend == "lxc" {
+				native = []string{"incus", "exec", "--user", uid, "--group", gid, "--cwd", dir, name, "--", "env", "true"}
+			}
+			run(native...) // warm both up
+			run(bin, "run", "t", "true")
+			var ours, theirs time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ours += run(bin, "run", "t", "true")
+				theirs += run(native...)
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(ours.Nanoseconds())/n, "ns/op")
+			b.ReportMetric(float64(ours.Microseconds())/n/1000, "devbox-ms/op")
+			b.ReportMetric(float64(theirs.Microseconds())/n/1000, native[0]+"-exec-ms/op")
+			b.ReportMetric(float64(ours)/float64(theirs), "ratio")
+			b.ReportMetric(float64(cold.Microseconds())/1000, "cold-ms")
+		})
 	}
 }
