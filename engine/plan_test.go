@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func svc(name, hash string, needs ...Ref) Resource {
@@ -161,5 +162,22 @@ func TestHashStable(t *testing.T) {
 	}
 	if a == Hash(map[string]string{"a": "1"}, []int{1}) {
 		t.Error("different values hashed equal")
+	}
+}
+
+func TestCPUMeter(t *testing.T) {
+	var m CPUMeter
+	t0 := time.Unix(100, 0)
+	if p := m.Percent("a", 1e9, t0, time.Time{}); p != 0 {
+		t.Errorf("first reading, start unknown = %v, want 0", p)
+	}
+	if p := m.Percent("b", 1e9, t0, t0.Add(-4*time.Second)); p != 25 {
+		t.Errorf("first reading, average since start = %v, want 25", p)
+	}
+	if p := m.Percent("a", 1.5e9, t0.Add(time.Second), time.Time{}); p != 50 {
+		t.Errorf("half a core = %v, want 50", p)
+	}
+	if p := m.Percent("a", 1e6, t0.Add(2*time.Second), time.Time{}); p != 0 {
+		t.Errorf("counter reset = %v, want 0", p)
 	}
 }

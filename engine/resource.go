@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"time"
 )
 
 // Kind is the sort of engine object a Resource stands for.
@@ -85,4 +87,38 @@ func Hash(v ...any) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:20]
+}
+
+// CPUMeter turns cumulative CPU time readings into a percentage of one
+// core between successive readings, per key. Engines report CPU as a
+// counter; a status poll sees one reading, so the meter keeps the last.
+type CPUMeter struct {
+	mu   sync.Mutex
+	last map[string]cpuSample
+}
+
+type cpuSample struct {
+	ns uint64
+	at time.Time
+}
+
+// Percent records a reading of key's cumulative CPU time and returns the
+// use since the previous reading; for the first reading, the average since
+// started (0 when that is unknown, or after a counter reset).
+func (m *CPUMeter) Percent(key string, cpuNS uint64, at, started time.Time) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.last == nil {
+		m.last = map[string]cpuSample{}
+	}
+	prev, ok := m.last[key]
+	m.last[key] = cpuSample{ns: cpuNS, at: at}
+	if !ok {
+		prev = cpuSample{at: started}
+	}
+	wall := at.Sub(prev.at)
+	if prev.at.IsZero() || cpuNS < prev.ns || wall <= 0 {
+		return 0
+	}
+	return float64(cpuNS-prev.ns) / float64(wall.Nanoseconds()) * 100
 }

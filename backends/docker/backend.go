@@ -37,6 +37,8 @@ type Backend struct {
 
 	netMu sync.Mutex // serialises subnet picking + network creation
 
+	cpu engine.CPUMeter // CPU use between status calls
+
 	buildMu    sync.Mutex
 	buildLocks map[string]*sync.Mutex // per cache tag: one build of a step at a time
 }

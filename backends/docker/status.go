@@ -40,6 +40,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		}
 		out = append(out, st)
 	}
+	b.addUsage(ctx, out, ids)
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package lxc
 import (
 	"context"
 	"fmt"
+	"github.com/devbox-dev/devbox/engine"
 	"os"
 	"path/filepath"
 	"sync"
@@ -29,6 +30,8 @@ type Backend struct {
 
 	// netMu serialises subnet picking; hostsMu edits of /etc/hosts.
 	netMu, hostsMu sync.Mutex
+
+	cpu engine.CPUMeter // CPU use of units between status calls
 
 	reloadMu sync.Mutex
 	reloaded map[string]time.Time // by instance: start of the last daemon-reload

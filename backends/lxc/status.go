@@ -57,11 +57,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		}
 		sort.Strings(addrs)
 	}
-	cmd := []string{"systemctl", "show", "--timestamp=unix", "-p", "Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStartTimestamp,MemoryCurrent"}
-	for _, s := range env.Services {
-		cmd = append(cmd, UnitName(s.Name))
-	}
-	text, err := b.output(ctx, inst.Name, cmd...)
+	text, err := b.output(ctx, inst.Name, "sh", "-c", showScript(env))
 	if err != nil {
 		return nil, fmt.Errorf("lxc: status: %w", err)
 	}
@@ -74,6 +70,17 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		st.Restarts, _ = strconv.Atoi(u["NRestarts"])
 		st.StartedAt = unixTime(u["ExecMainStartTimestamp"])
 		st.MemBytes, _ = strconv.ParseUint(u["MemoryCurrent"], 10, 64)
+		ns, err := strconv.ParseUint(u["CPUUsageNSec"], 10, 64)
+		if err != nil {
+			// No per-unit CPU accounting (cgroup v1, unprivileged): the
+			// main process's user+system ticks (USER_HZ 100) instead.
+			ticks, terr := strconv.ParseUint(units["proc:"+UnitName(s.Name)]["Ticks"], 10, 64)
+			ns, err = ticks*1e7, terr
+		}
+		if err == nil {
+			started, _ := time.Parse(time.RFC3339, st.StartedAt)
+			st.CPU = b.cpu.Percent(u["Id"]+"@"+inst.Name, ns, time.Now(), started)
+		}
 		st.State = unitState(u)
 		if st.State == "running" && s.Health != nil && len(s.Health.Command) > 0 {
 			h := *s.Health
@@ -92,6 +99,20 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		}
 	}
 	return out, nil
+}
+
+// showScript prints `systemctl show` for every unit, then for each unit
+// with a main process a block "Id=proc:<unit>" with its CPU ticks: all in
+// one exec, because each exec costs the dashboard a round trip.
+func showScript(env *envfile.Environment) string {
+	units := make([]string, len(env.Services))
+	for i, s := range env.Services {
+		units[i] = UnitName(s.Name)
+	}
+	list := strings.Join(units, " ")
+	return "systemctl show --timestamp=unix -p Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStartTimestamp,MemoryCurrent,CPUUsageNSec " + list +
+		"\nfor u in " + list + "; do p=$(systemctl show -p MainPID --value $u); [ \"${p:-0}\" -gt 0 ] || continue; " +
+		"set -- $(cut -d' ' -f14,15 /proc/$p/stat 2>/dev/null); printf '\\nId=proc:%s\\nTicks=%s\\n' $u $((${1:-0}+${2:-0})); done"
 }
 
 // unitState maps systemd's states onto devbox's.

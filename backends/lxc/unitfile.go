@@ -45,6 +45,8 @@ func renderUnit(svc *envfile.Service, env map[string]string) string {
 		b.WriteString("Environment=" + quoteUnit(k+"="+env[k], false) + "\n")
 	}
 	b.WriteString("Restart=" + restartPolicy(svc.Restart) + "\nRestartSec=1\n")
+	// Accounting gives status CPU and memory figures per unit (off by default on cgroup v1).
+	b.WriteString("CPUAccounting=yes\nMemoryAccounting=yes\n")
 	b.WriteString("\n[Install]\nWantedBy=multi-user.target\n")
 	return b.String()
 }
