@@ -16,6 +16,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/devbox-dev/devbox/engine"
@@ -201,16 +202,29 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	return created.ID, nil
 }
 
-// personality runs the program with the 32-bit personality where the
-// image has linux32, so uname -m says i686 as on an lxc i686 instance.
-const personality = `command -v linux32 >/dev/null 2>&1 && exec linux32 "$@"; exec "$@"`
+// wrap prefixes cmd with a small sh script when the program needs help
+// the API cannot give: the 32-bit personality (linux32, so uname -m says
+// i686 as on an lxc i686 instance) and, before API 1.42 (no ConsoleSize),
+// the TTY's size set before the program starts rather than just after.
+func (b *Backend) wrap(t *envfile.Tool, cmd []string, tty bool, size func() (int, int)) []string {
+	script := ""
+	if tty && size != nil && versions.LessThan(b.cli.ClientVersion(), "1.42") {
+		if w, h := size(); w > 0 && h > 0 {
+			script += fmt.Sprintf("stty rows %d cols %d 2>/dev/null; ", h, w)
+		}
+	}
+	if t.Platform == "linux/386" || t.Platform == "linux/arm/v7" {
+		script += `command -v linux32 >/dev/null 2>&1 && exec linux32 "$@"; `
+	}
+	if script == "" {
+		return cmd
+	}
+	return append([]string{"/bin/sh", "-c", script + `exec "$@"`, "sh"}, cmd...)
+}
 
 // toolExec runs the tool's command in the container as the user.
 func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
-	cmd := append(append([]string{}, t.Command...), args...)
-	if t.Platform == "linux/386" || t.Platform == "linux/arm/v7" {
-		cmd = append([]string{"/bin/sh", "-c", personality, "sh"}, cmd...)
-	}
+	cmd := b.wrap(t, append(append([]string{}, t.Command...), args...), stdio.TTY, opts.Size)
 	runID := tools.NewRunID()
 	env := map[string]string{tools.RunIDVar: runID}
 	for k, v := range opts.Env {
@@ -279,7 +293,7 @@ func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptio
 	if opts != nil {
 		sigs = opts.Signals
 		if eo.Tty && opts.Size != nil {
-			go b.resizeExec(ctx, ex.ID, opts.Size)
+			b.resizeExec(ctx, ex.ID, opts.Size) // API 1.41 has no ConsoleSize at create
 		}
 	}
 	for {
@@ -324,11 +338,11 @@ func (b *Backend) resizeExec(ctx context.Context, execID string, size func() (in
 	if w <= 0 || h <= 0 {
 		return
 	}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 20; i++ {
 		if b.cli.ContainerExecResize(ctx, execID, container.ResizeOptions{Width: uint(w), Height: uint(h)}) == nil {
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

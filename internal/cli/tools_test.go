@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/internal/testenv"
@@ -238,6 +239,66 @@ func TestShimRunsToolAsUser(t *testing.T) {
 				t.Errorf("tools uninstall: exit %d\n%s%s", code, out, errs)
 			}
 			shimDirHolds(t, shims)
+		})
+	}
+}
+
+// TestRunTTY runs the real binary under script(1), on a terminal: the
+// program sees a TTY of the terminal's size, reads what is typed and its
+// exit code comes back. TERM=screen keeps Bubble Tea's init-time
+// background-colour query (which script's terminal never answers) out.
+func TestRunTTY(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("no script(1)")
+	}
+	for _, backend := range backends.Names {
+		t.Run(backend, func(t *testing.T) {
+			requireEngine(t, backend)
+			bin := toolDevboxBin(t)
+			dir := toolUserDir(t, os.Getuid())
+			project := testenv.Project(t, "tty-"+backend)
+			hcl := fmt.Sprintf("project = %q\nbackend = %q\nimage = \"debian/12\"\n\ntool \"sh\" {\n  command = [\"sh\", \"-c\"]\n}\n", project, backend)
+			if err := os.WriteFile(filepath.Join(dir, "devbox.hcl"), []byte(hcl), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = exec.Command(bin, "-C", dir, "tools", "rm").Run() })
+			// Warm it up first: the cold start prints progress on the terminal.
+			if out, err := exec.Command(bin, "-C", dir, "run", "sh", "true").CombinedOutput(); err != nil {
+				t.Fatalf("cold run: %v\n%s", err, out)
+			}
+			inner := fmt.Sprintf(`stty cols 123 rows 45; %s -C %s run sh 'test -t 0 && test -t 1 && echo tty; stty size; read x; echo "got $x"; exit 4'`, bin, dir)
+			cmd := exec.Command(script, "-qec", inner, "/dev/null")
+			cmd.Env = append(os.Environ(), "TERM=screen")
+			in, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1500 * time.Millisecond)
+			_, _ = in.Write([]byte("typed\n"))
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err = <-done:
+			case <-time.After(60 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("hung; output so far: %q", out.String())
+			}
+			in.Close()
+			got := strings.ReplaceAll(out.String(), "\r", "")
+			if code := cmd.ProcessState.ExitCode(); code != 4 {
+				t.Errorf("exit %d (%v), want 4; output %q", code, err, got)
+			}
+			for _, want := range []string{"tty\n", "45 123\n", "got typed\n"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("output lacks %q: %q", want, got)
+				}
+			}
 		})
 	}
 }
