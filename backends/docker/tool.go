@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
@@ -67,32 +66,49 @@ func (b *Backend) toolContainer(ctx context.Context, env *envfile.Environment, t
 	}
 	hash := tools.Hash(t, base.ID)
 	name := tools.Name(env.Project, t.Name, opts.UID)
-	var dirs []string
-	for attempt := 0; ; attempt++ {
-		c, err := b.cli.ContainerInspect(ctx, name)
-		if err != nil && !notFound(err) {
-			return "", fmt.Errorf("docker: tool %q: inspect %s: %w", t.Name, name, err)
-		}
-		if err == nil {
-			_ = json.Unmarshal([]byte(c.Config.Labels[LabelToolDirs]), &dirs)
-			if c.Config.Labels[LabelHash] == hash && tools.Covered(dirs, opts.Workdir) {
-				if c.State != nil && c.State.Running {
-					return c.ID, nil // warm
-				}
-				if err := b.cli.ContainerStart(ctx, c.ID, container.StartOptions{}); err == nil {
-					return c.ID, nil // stopped, e.g. by a daemon restart
-				}
-			}
-			opts.Progress(engine.Event{Ref: ev, Status: "replacing " + name})
-			b.discard(ctx, c.ID)
-		}
-		id, err := b.createTool(ctx, env, t, base, hash, tools.AddDir(dirs, opts.Workdir), opts)
-		if err == nil || attempt > 0 || !cerrdefs.IsConflict(err) {
-			return id, err
-		}
-		// Another devbox run made it meanwhile: take that one if it fits.
-		time.Sleep(200 * time.Millisecond)
+	if id, _, _, err := b.warmTool(ctx, name, hash, opts.Workdir); id != "" || err != nil {
+		return id, err
 	}
+	// Cold: one devbox run at a time makes the container, the others wait
+	// and then find it warm.
+	unlock, err := engine.Lock(ctx, engine.LockDir(os.Getenv), "docker-tool", name, func() {
+		opts.Progress(engine.Event{Ref: ev, Status: "waiting for another devbox run to set up " + name})
+	})
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	id, dirs, old, err := b.warmTool(ctx, name, hash, opts.Workdir)
+	if id != "" || err != nil {
+		return id, err
+	}
+	if old != "" {
+		opts.Progress(engine.Event{Ref: ev, Status: "replacing " + name})
+		b.discard(ctx, old)
+	}
+	return b.createTool(ctx, env, t, base, hash, tools.AddDir(dirs, opts.Workdir), opts)
+}
+
+// warmTool returns the running container name when it has hash and dir
+// mounted (starting it when stopped); otherwise the directories an
+// existing container had and its ID, to replace it.
+func (b *Backend) warmTool(ctx context.Context, name, hash, dir string) (id string, dirs []string, old string, err error) {
+	c, err := b.cli.ContainerInspect(ctx, name)
+	if notFound(err) {
+		return "", nil, "", nil
+	} else if err != nil {
+		return "", nil, "", fmt.Errorf("docker: inspect tool container %s: %w", name, err)
+	}
+	_ = json.Unmarshal([]byte(c.Config.Labels[LabelToolDirs]), &dirs)
+	if c.Config.Labels[LabelHash] == hash && tools.Covered(dirs, dir) {
+		if c.State != nil && c.State.Running {
+			return c.ID, dirs, c.ID, nil // warm
+		}
+		if err := b.cli.ContainerStart(ctx, c.ID, container.StartOptions{}); err == nil {
+			return c.ID, dirs, c.ID, nil // stopped, e.g. by a daemon restart
+		}
+	}
+	return "", dirs, c.ID, nil
 }
 
 // toolBase finds the tool's base image for its platform: a local image of

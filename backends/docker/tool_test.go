@@ -3,6 +3,7 @@ package docker
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,4 +177,35 @@ func toolContainerID(t *testing.T, b *Backend, project string) string {
 		t.Fatalf("tool containers of %s: %d, %v", project, len(cs), err)
 	}
 	return cs[0].ID
+}
+
+// TestToolConcurrentColdStart: parallel first calls make one container and
+// all succeed.
+func TestToolConcurrentColdStart(t *testing.T) {
+	b := newBackend(t)
+	project := testenv.Project(t, "dktoolpar")
+	env, _, diags := envfile.Parse(filepath.Join(t.TempDir(), "devbox.hcl"),
+		[]byte(`project = "`+project+`"`+"\nimage = \"debian/12\"\ntool \"bits\" {\n  command = [\"sh\", \"-c\"]\n}\n"), envfile.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	t.Cleanup(func() { _, _ = b.RemoveTools(context.Background(), project, nil) })
+	dir := userDir(t)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var out bytes.Buffer
+			code, err := b.RunTool(context.Background(), env, "bits", []string{"echo ok"}, engine.ToolOptions{Workdir: dir, UID: 1000, GID: 1000}, engine.Stdio{Out: &out})
+			if err == nil && (code != 0 || out.String() != "ok\n") {
+				err = fmt.Errorf("exit %d, out %q", code, out.String())
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	toolContainerID(t, b, project) // exactly one
 }

@@ -3,6 +3,7 @@ package lxc
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,33 +89,59 @@ func (b *Backend) toolInstance(ctx context.Context, env *envfile.Environment, t 
 	}
 	hash := tools.Hash(t, base.Image.Fingerprint)
 	name := tools.Name(env.Project, t.Name, opts.UID)
-	inst, etag, err := b.c.GetInstance(name)
-	if err != nil && !api.StatusErrorCheck(err, 404) {
-		return "", "", fmt.Errorf("lxc: tool %q: get instance %s: %w", t.Name, name, err)
+	if home, found, err := b.warmTool(name, hash, opts.Workdir); err != nil || found {
+		return name, home, err
 	}
-	if err == nil && inst.Config[keyToolHash] == hash {
-		if dirs := toolDirs(inst.Devices); !tools.Covered(dirs, opts.Workdir) {
-			if err := b.mountToolDir(name, inst, etag, tools.AddDir(dirs, opts.Workdir)); err != nil {
-				return "", "", err
-			}
-		}
-		if inst.StatusCode != api.Running {
-			if err := b.setState(name, "start", false); err != nil {
-				return "", "", fmt.Errorf("lxc: tool %q: start instance %s: %w", t.Name, name, err)
-			}
-		}
-		return name, inst.Config[keyToolHome], nil // warm
+	// Cold: one devbox run at a time makes the instance, the others wait
+	// and then find it warm.
+	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
+	unlock, err := engine.Lock(ctx, engine.LockDir(os.Getenv), "lxc-tool", name, func() {
+		opts.Progress(engine.Event{Ref: ev, Status: "waiting for another devbox run to set up " + name})
+	})
+	if err != nil {
+		return "", "", err
+	}
+	defer unlock()
+	if home, found, err := b.warmTool(name, hash, opts.Workdir); err != nil || found {
+		return name, home, err
 	}
 	var dirs []string
-	if err == nil {
+	if inst, _, err := b.c.GetInstance(name); err == nil {
 		dirs = toolDirs(inst.Devices)
-		opts.Progress(engine.Event{Ref: engine.Ref{Kind: tools.Kind, Name: t.Name}, Status: "replacing " + name})
+		opts.Progress(engine.Event{Ref: ev, Status: "replacing " + name})
 		if err := b.deleteInstance(ctx, name); err != nil {
 			return "", "", err
 		}
 	}
 	home, err := b.createTool(ctx, env, t, base, hash, tools.AddDir(dirs, opts.Workdir), opts)
 	return name, home, err
+}
+
+// warmTool readies the instance when it is complete (labelled last) with
+// hash: mounting dir when it is new, starting it when stopped. found says
+// whether it could; home is the user's home directory there.
+func (b *Backend) warmTool(name, hash, dir string) (home string, found bool, err error) {
+	inst, etag, err := b.c.GetInstance(name)
+	if err != nil {
+		if api.StatusErrorCheck(err, 404) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("lxc: get tool instance %s: %w", name, err)
+	}
+	if inst.Config[keyToolHash] != hash {
+		return "", false, nil
+	}
+	if dirs := toolDirs(inst.Devices); !tools.Covered(dirs, dir) {
+		if err := b.mountToolDir(name, inst, etag, tools.AddDir(dirs, dir)); err != nil {
+			return "", false, err
+		}
+	}
+	if inst.StatusCode != api.Running {
+		if err := b.setState(name, "start", false); err != nil {
+			return "", false, fmt.Errorf("lxc: start tool instance %s: %w", name, err)
+		}
+	}
+	return inst.Config[keyToolHome], true, nil
 }
 
 // toolDirs lists the host directories mounted in a tool instance.
