@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"github.com/charmbracelet/lipgloss"
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -20,6 +21,10 @@ func Run(ctx context.Context, src Source, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends Watch and Follow streams
+	// Ask the terminal for its background colour now, before the Program
+	// owns the terminal and would swallow the answer (bubbletea's own
+	// package-init query is patched out: see third_party/bubbletea/DEVBOX.md).
+	_ = lipgloss.HasDarkBackground()
 	p := tea.NewProgram(New(ctx, src, opts), programOptions(ctx)...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
