@@ -39,15 +39,27 @@ func (c *destroyCmd) command() *cobra.Command {
 	return cmd
 }
 
-// Run removes the project's objects.
+// Run removes the project's objects, its warm tool containers included.
 func (c *destroyCmd) Run(ctx context.Context, args []string) error {
 	return teardown(ctx, c.app, func(project, backend string, observed []engine.Resource) engine.Plan {
 		return engine.Destroy(project, backend, observed, c.volumes)
+	}, func(ctx context.Context, b engine.Backend, project string) error {
+		r, ok := b.(toolRemover)
+		if !ok {
+			return nil
+		}
+		gone, err := r.RemoveTools(ctx, project, nil)
+		for _, g := range gone {
+			fmt.Fprintf(c.app.Stderr, "removed tool container %s\n", g)
+		}
+		return err
 	})
 }
 
-// teardown is down and destroy: observe, plan, print, apply, under the lock.
-func teardown(ctx context.Context, app *App, plan func(project, backend string, observed []engine.Resource) engine.Plan) error {
+// teardown is down and destroy: observe, plan, print, apply, under the
+// lock; then each of after.
+func teardown(ctx context.Context, app *App, plan func(project, backend string, observed []engine.Resource) engine.Plan,
+	after ...func(ctx context.Context, b engine.Backend, project string) error) error {
 	env, err := app.load()
 	if err != nil {
 		return err
@@ -70,7 +82,15 @@ func teardown(ctx context.Context, app *App, plan func(project, backend string, 
 	if err := writePlan(app, p); err != nil {
 		return err
 	}
-	return engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event)
+	if err := engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event); err != nil {
+		return err
+	}
+	for _, f := range after {
+		if err := f(ctx, b, env.Project); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writePlan(app *App, p engine.Plan) error {

@@ -185,3 +185,20 @@ func BenchmarkRunWarm(b *testing.B) {
 		})
 	}
 }
+
+// TestDestroyRemovesWarmToolContainers: destroy leaves no tool container
+// of the project behind.
+func TestDestroyRemovesWarmToolContainers(t *testing.T) {
+	h, f := toolHarness(t)
+	code, _, errs := h.run("destroy")
+	if code != 0 || len(f.removed) != 1 || f.removed[0] != "legacy" {
+		t.Fatalf("destroy: exit %d, RemoveTools called with %v\n%s", code, f.removed, errs)
+	}
+	if !strings.Contains(errs, "removed tool container devbox-tool-legacy-x") {
+		t.Errorf("destroy does not say what it removed:\n%s", errs)
+	}
+	f.removed = nil
+	if code, _, _ := h.run("down"); code != 0 || f.removed != nil {
+		t.Errorf("down removed tool containers: %v", f.removed)
+	}
+}
