@@ -3,10 +3,8 @@ package docker
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -30,55 +28,6 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 	if c.State == nil || !c.State.Running {
 		return -1, fmt.Errorf("docker: exec: service %q is not running (run devbox up)", service)
 	}
-	out, errw := stdio.Out, stdio.Err
-	if out == nil {
-		out = io.Discard
-	}
-	if errw == nil {
-		errw = out
-	}
-	ex, err := b.cli.ContainerExecCreate(ctx, c.ID, container.ExecOptions{
-		Cmd:          cmd,
-		Tty:          stdio.TTY,
-		AttachStdin:  stdio.In != nil,
-		AttachStdout: true,
-		AttachStderr: true,
-	})
-	if err != nil {
-		return -1, fmt.Errorf("docker: exec in %q: %w", name, err)
-	}
-	resp, err := b.cli.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{Tty: stdio.TTY})
-	if err != nil {
-		return -1, fmt.Errorf("docker: exec in %q: attach: %w", name, err)
-	}
-	defer resp.Close()
-	if stdio.In != nil {
-		go func() {
-			_, _ = io.Copy(resp.Conn, stdio.In)
-			_ = resp.CloseWrite()
-		}()
-	}
-	done := make(chan error, 1)
-	go func() {
-		var err error
-		if stdio.TTY {
-			_, err = io.Copy(out, resp.Reader)
-		} else {
-			_, err = stdcopy.StdCopy(out, errw, resp.Reader)
-		}
-		done <- err
-	}()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		return -1, ctx.Err()
-	}
-	if err != nil {
-		return -1, fmt.Errorf("docker: exec in %q: %w", name, err)
-	}
-	ins, err := b.cli.ContainerExecInspect(ctx, ex.ID)
-	if err != nil {
-		return -1, fmt.Errorf("docker: exec in %q: inspect: %w", name, err)
-	}
-	return ins.ExitCode, nil
+	// The container's own user, workdir and env apply, as docker exec does.
+	return b.execRaw(ctx, c.ID, container.ExecOptions{Cmd: cmd, Tty: stdio.TTY}, stdio, nil, nil)
 }
