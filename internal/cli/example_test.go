@@ -18,6 +18,13 @@ import (
 // leaves the example's files alone.
 func TestExampleShopEndToEnd(t *testing.T) {
 	ports := map[string]string{"docker": "28281", "lxc": "28282"}
+	seen := map[string]string{} // backend -> the discovery variable names web sees
+	t.Cleanup(func() {
+		t.Logf("discovery variables web sees: %v", seen)
+		if len(seen) == 2 && seen["docker"] != seen["lxc"] {
+			t.Errorf("web sees different discovery variables:\ndocker: %s\nlxc:    %s", seen["docker"], seen["lxc"])
+		}
+	})
 	for _, name := range []string{"docker", "lxc"} {
 		t.Run(name, func(t *testing.T) {
 			requireEngine(t, name)
@@ -54,6 +61,11 @@ func TestExampleShopEndToEnd(t *testing.T) {
 			if code != 3 || strings.TrimSpace(out) != "db:5432" {
 				t.Errorf("exec: exit %d, out %q, err %s", code, out, errs)
 			}
+			_, out, _ = realRun(t, os.Getenv, args("exec", "web", "--", "sh", "-c", "env | grep -E '^(DB|CACHE)_' | cut -d= -f1 | sort | tr '\\n' ' '")...)
+			if !strings.Contains(out, "DB_PORT_5432_TCP_ADDR") || !strings.Contains(out, "CACHE_HOST") {
+				t.Errorf("web's discovery variables on %s: %q", name, out)
+			}
+			seen[name] = out
 			if code, out, errs = realRun(t, os.Getenv, args("destroy")...); code != 0 {
 				t.Fatalf("destroy: exit %d\n%s%s", code, out, errs)
 			}
