@@ -75,7 +75,7 @@ variable "kv_ping" {
 # variables (DB_HOST, DB_PORT_5432_TCP_PORT, ...), the same on both backends.
 variable "web_app" {
   default = <<-PY
-    import http.server, json, os, socket
+    import http.server, json, os, socket, socketserver
     def ask(prefix, port, line):
         host = os.environ[prefix + "_HOST"]
         port = os.environ.get("%s_PORT_%d_TCP_PORT" % (prefix, port), str(port))
@@ -95,8 +95,15 @@ variable "web_app" {
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+    class Server(http.server.ThreadingHTTPServer):
+        def server_bind(self):
+            # Skip HTTPServer's reverse DNS lookup of the bind address: it
+            # waits for the resolver's timeout when the machine is offline.
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = "web", self.server_address[1]
+    srv = Server(("0.0.0.0", 8080), Handler)
     print("web listening on 8080", flush=True)
-    http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()
+    srv.serve_forever()
   PY
 }
 

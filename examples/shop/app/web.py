@@ -4,6 +4,7 @@ import http.server
 import json
 import os
 import socket
+import socketserver
 
 
 def ask(host, port, line):
@@ -30,5 +31,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        # HTTPServer.server_bind does a reverse DNS lookup of the bind
+        # address (socket.getfqdn) before listening; offline that waits
+        # for the resolver's timeout. Bind without it.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "web", self.server_address[1]
+
+
+srv = Server(("0.0.0.0", 8080), Handler)
 print("web listening on 8080", flush=True)
-http.server.ThreadingHTTPServer(("0.0.0.0", 8080), Handler).serve_forever()
+srv.serve_forever()
