@@ -59,6 +59,12 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 			keyHash:        r.Hash,
 		},
 	}}
+	if n.Mode == envfile.NetworkIsolated {
+		// Nothing beyond the bridge is reachable: answer names locally
+		// instead of forwarding, so lookups fail fast rather than wait for
+		// the resolver's timeout.
+		req.Config["raw.dnsmasq"] = "no-resolv"
+	}
 	if err := b.c.CreateNetwork(req); err != nil {
 		return fmt.Errorf("lxc: create network %q (%s, %s): %w", n.Name, name, subnet, err)
 	}
