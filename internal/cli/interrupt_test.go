@@ -37,7 +37,9 @@ service "quick" {
 				t.Fatal(err)
 			}
 			base := []string{"-C", dir, "--backend", name, "-p", fmt.Sprintf("ctrlc-%s-%d", name, os.Getpid()%10000)}
-			devbox := func(args ...string) *exec.Cmd { return exec.Command(bin, append(append([]string{}, base...), args...)...) }
+			devbox := func(args ...string) *exec.Cmd {
+				return exec.Command(bin, append(append([]string{}, base...), args...)...)
+			}
 			t.Cleanup(func() {
 				devbox("destroy").Run()
 				devbox("cache", "prune").Run()
