@@ -80,7 +80,7 @@ func TestToolRuns32Bit(t *testing.T) {
 		if testenv.Strict() {
 			t.Fatalf("debian/12/i386 missing (run .ci/images-i386): %v", err)
 		}
-		t.Skipf("debian/12/i386 missing (run .ci/images-i386): %v", err)
+		testenv.Missing(t, "debian/12/i386 missing (run .ci/images-i386): %v", err)
 	}
 	project := testenv.Project(t, "lxtool")
 	env, _, diags := envfile.Parse(filepath.Join(t.TempDir(), "devbox.hcl"), []byte(`project = "`+project+`"`+toolHCL), envfile.Options{})

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devbox-dev/devbox/internal/testenv"
 )
 
 // TestStatusDashboardInTmux runs the real binary's `devbox status` in tmux
@@ -16,7 +18,7 @@ import (
 // another shell changes its row within 3 seconds, and `q` exits 0.
 func TestStatusDashboardInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
-		requireOrSkip(t, "tmux", err)
+		testenv.Missing(t, "tmux not available: %v", err)
 	}
 	bin := buildDevbox(t)
 	ports := map[string]string{"docker": "28291", "lxc": "28292"}
@@ -115,12 +117,4 @@ func buildDevbox(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-func requireOrSkip(t *testing.T, what string, err error) {
-	t.Helper()
-	if os.Getenv("DEVBOX_INTEGRATION") == "1" {
-		t.Fatalf("%s is required: %v", what, err)
-	}
-	t.Skipf("%s not available: %v", what, err)
 }

@@ -155,7 +155,7 @@ func requireI386(t testing.TB, backend string) {
 		if testenv.Strict() {
 			t.Fatalf("no i386 base image on %s (run .ci/images-i386): %v\n%s", backend, err, out)
 		}
-		t.Skipf("no i386 base image on %s (run .ci/images-i386): %v", backend, err)
+		testenv.Missing(t, "no i386 base image on %s (run .ci/images-i386): %v", backend, err)
 	}
 }
 
@@ -250,7 +250,7 @@ func TestShimRunsToolAsUser(t *testing.T) {
 func TestRunTTY(t *testing.T) {
 	script, err := exec.LookPath("script")
 	if err != nil {
-		t.Skip("no script(1)")
+		testenv.Missing(t, "no script(1)")
 	}
 	for _, backend := range backends.Names {
 		t.Run(backend, func(t *testing.T) {

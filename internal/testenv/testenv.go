@@ -43,3 +43,13 @@ func itoa(n int) string {
 	}
 	return string(b)
 }
+
+// Missing skips t because something it needs is absent, or fails it when
+// integration tests are required (CI), where a skip would hide the gap.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Strict() {
+		t.Fatalf("required (DEVBOX_INTEGRATION=1): "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
