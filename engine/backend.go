@@ -72,6 +72,11 @@ type Stdio struct {
 	In       io.Reader
 	Out, Err io.Writer
 	TTY      bool
+	// Signals, when set, delivers signals to forward to the program;
+	// SIGWINCH resizes its TTY to Size().
+	Signals <-chan os.Signal
+	// Size reports the terminal's columns and rows, for a TTY.
+	Size func() (cols, rows int)
 }
 
 // Execer runs a command in a service's context and returns its exit code.
@@ -125,11 +130,6 @@ type ToolOptions struct {
 	Workdir  string
 	UID, GID int
 	Env      map[string]string
-	// Signals, when set, delivers signals to forward to the program;
-	// SIGWINCH resizes its TTY to Size(). Cancelling ctx kills it.
-	Signals <-chan os.Signal
-	// Size reports the terminal's columns and rows, for a TTY.
-	Size func() (cols, rows int)
 	// Progress, when set, hears about a cold start (image build, create).
 	Progress Progress
 }

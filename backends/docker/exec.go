@@ -29,5 +29,5 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 		return -1, fmt.Errorf("docker: exec: service %q is not running (run devbox up)", service)
 	}
 	// The container's own user, workdir and env apply, as docker exec does.
-	return b.execRaw(ctx, c.ID, container.ExecOptions{Cmd: cmd, Tty: stdio.TTY}, stdio, nil, nil)
+	return b.execRaw(ctx, c.ID, container.ExecOptions{Cmd: cmd, Tty: stdio.TTY}, stdio, nil)
 }

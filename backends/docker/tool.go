@@ -212,7 +212,7 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	// Best effort: an image without a shell still runs its program.
 	var out bytes.Buffer
 	setup := []string{"/bin/sh", "-c", tools.UserSetup, "sh", strconv.Itoa(opts.UID), strconv.Itoa(opts.GID)}
-	if _, err := b.execRaw(ctx, created.ID, container.ExecOptions{Cmd: setup, User: "0"}, engine.Stdio{Out: &out, Err: &out}, nil, nil); err != nil {
+	if _, err := b.execRaw(ctx, created.ID, container.ExecOptions{Cmd: setup, User: "0"}, engine.Stdio{Out: &out, Err: &out}, nil); err != nil {
 		opts.Progress(engine.Event{Ref: ev, Status: "user setup failed: " + err.Error()})
 	}
 	return created.ID, nil
@@ -240,7 +240,7 @@ func (b *Backend) wrap(t *envfile.Tool, cmd []string, tty bool, size func() (int
 
 // toolExec runs the tool's command in the container as the user.
 func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
-	cmd := b.wrap(t, append(append([]string{}, t.Command...), args...), stdio.TTY, opts.Size)
+	cmd := b.wrap(t, append(append([]string{}, t.Command...), args...), stdio.TTY, stdio.Size)
 	runID := tools.NewRunID()
 	env := map[string]string{tools.RunIDVar: runID}
 	for k, v := range opts.Env {
@@ -253,8 +253,8 @@ func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args
 		Env:        tools.List(env),
 		Tty:        stdio.TTY,
 	}
-	if stdio.TTY && opts.Size != nil {
-		if w, h := opts.Size(); w > 0 && h > 0 {
+	if stdio.TTY && stdio.Size != nil {
+		if w, h := stdio.Size(); w > 0 && h > 0 {
 			eo.ConsoleSize = &[2]uint{uint(h), uint(w)}
 		}
 	}
@@ -263,15 +263,15 @@ func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args
 	kill := func() {
 		cctx, cancel := cleanupCtx(ctx)
 		defer cancel()
-		_, _ = b.execRaw(cctx, id, container.ExecOptions{User: eo.User, Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}}, engine.Stdio{}, nil, nil)
+		_, _ = b.execRaw(cctx, id, container.ExecOptions{User: eo.User, Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}}, engine.Stdio{}, nil)
 	}
-	return b.execRaw(ctx, id, eo, stdio, &opts, kill)
+	return b.execRaw(ctx, id, eo, stdio, kill)
 }
 
 // execRaw runs an exec with stdio attached and returns its exit code.
 // With opts, signals are forwarded and SIGWINCH resizes the TTY; a
 // cancelled ctx calls kill (else SIGKILLs the exec's process).
-func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptions, stdio engine.Stdio, opts *engine.ToolOptions, kill func()) (int, error) {
+func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptions, stdio engine.Stdio, kill func()) (int, error) {
 	out, errw := stdio.Out, stdio.Err
 	if out == nil {
 		out = io.Discard
@@ -305,12 +305,9 @@ func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptio
 		}
 		done <- err
 	}()
-	var sigs <-chan os.Signal
-	if opts != nil {
-		sigs = opts.Signals
-		if eo.Tty && opts.Size != nil {
-			b.resizeExec(ctx, ex.ID, opts.Size) // API 1.41 has no ConsoleSize at create
-		}
+	sigs := stdio.Signals
+	if eo.Tty && stdio.Size != nil {
+		b.resizeExec(ctx, ex.ID, stdio.Size) // API 1.41 has no ConsoleSize at create
 	}
 	for {
 		select {
@@ -327,8 +324,8 @@ func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptio
 			return ins.ExitCode, nil
 		case sig := <-sigs:
 			if sig == syscall.SIGWINCH {
-				if eo.Tty && opts.Size != nil {
-					go b.resizeExec(ctx, ex.ID, opts.Size)
+				if eo.Tty && stdio.Size != nil {
+					go b.resizeExec(ctx, ex.ID, stdio.Size)
 				}
 			} else if s, ok := sig.(syscall.Signal); ok {
 				b.signalExec(ctx, id, ex.ID, s)
@@ -386,7 +383,7 @@ func (b *Backend) signalExec(ctx context.Context, id, execID string, sig syscall
 	if nspid == 0 {
 		return
 	}
-	_, _ = b.execRaw(cctx, id, container.ExecOptions{User: "0", Cmd: []string{"kill", "-" + strconv.Itoa(int(sig)), strconv.Itoa(nspid)}}, engine.Stdio{}, nil, nil)
+	_, _ = b.execRaw(cctx, id, container.ExecOptions{User: "0", Cmd: []string{"kill", "-" + strconv.Itoa(int(sig)), strconv.Itoa(nspid)}}, engine.Stdio{}, nil)
 }
 
 // RemoveTools removes the project's warm tool containers (all of them, or

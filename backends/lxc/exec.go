@@ -23,6 +23,7 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 		return -1, err
 	}
 	req.Stdin, req.Stdout, req.Stderr, req.TTY = io.In, io.Out, io.Err, io.TTY
+	req.Signals, req.Size = io.Signals, io.Size
 	if req.TTY {
 		req.Env["TERM"] = "xterm-256color"
 	}

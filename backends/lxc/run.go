@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/gorilla/websocket"
 	incus "github.com/lxc/incus/v6/client"
@@ -25,10 +29,18 @@ type execReq struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	TTY    bool
+	// Signals are forwarded to the command; SIGWINCH resizes its TTY to Size().
+	Signals <-chan os.Signal
+	Size    func() (cols, rows int)
+	// Kill, when set, is how a cancelled command is ended (after SIGKILL
+	// to it): it should end everything the command started. Without it a
+	// cancelled command gets SIGTERM and is waited for.
+	Kill func()
 }
 
-// run executes req in instance and returns its exit code. Cancelling ctx
-// sends SIGTERM (then SIGKILL) to the command.
+// run executes req in instance and returns its exit code. Signals and
+// window size go over the exec's control socket; see execReq.Kill for
+// what cancelling ctx does.
 func (b *Backend) run(ctx context.Context, instance string, req execReq) (int, error) {
 	env := map[string]string{"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
 	for k, v := range req.Env {
@@ -38,10 +50,20 @@ func (b *Backend) run(ctx context.Context, instance string, req execReq) (int, e
 		Command: req.Cmd, WaitForWS: true, Interactive: req.TTY, Environment: env,
 		User: req.UID, Group: req.GID, Cwd: req.Cwd,
 	}
+	if req.TTY && req.Size != nil {
+		post.Width, post.Height = req.Size()
+	}
 	var (
 		ctlMu sync.Mutex
 		ctl   *websocket.Conn
 	)
+	control := func(msg api.InstanceExecControl) {
+		ctlMu.Lock()
+		defer ctlMu.Unlock()
+		if ctl != nil {
+			_ = ctl.WriteJSON(msg)
+		}
+	}
 	if req.Stdout != nil && req.Stdout == req.Stderr {
 		// Two mirrors write concurrently; most writers (bytes.Buffer) are
 		// not safe for that.
@@ -68,27 +90,48 @@ func (b *Backend) run(ctx context.Context, instance string, req execReq) (int, e
 	if err != nil {
 		return -1, fmt.Errorf("lxc: exec %q in %q: %w", strings.Join(req.Cmd, " "), instance, err)
 	}
-	stop := context.AfterFunc(ctx, func() {
-		ctlMu.Lock()
-		defer ctlMu.Unlock()
-		if ctl != nil {
-			_ = ctl.WriteJSON(api.InstanceExecControl{Command: "signal", Signal: 15})
+	waited := make(chan error, 1)
+	go func() { waited <- op.Wait() }()
+	cancelled := ctx.Done()
+	for {
+		select {
+		case err = <-waited:
+			<-done
+			if err != nil {
+				return -1, fmt.Errorf("lxc: exec %q in %q: %w", strings.Join(req.Cmd, " "), instance, err)
+			}
+			code, ok := op.Get().Metadata["return"].(float64)
+			if !ok {
+				return -1, fmt.Errorf("lxc: exec %q in %q: no exit code", strings.Join(req.Cmd, " "), instance)
+			}
+			if ctx.Err() != nil {
+				return int(code), ctx.Err()
+			}
+			return int(code), nil
+		case sig := <-req.Signals:
+			if sig == syscall.SIGWINCH {
+				if req.TTY && req.Size != nil {
+					w, h := req.Size()
+					control(api.InstanceExecControl{Command: "window-resize", Args: map[string]string{"width": strconv.Itoa(w), "height": strconv.Itoa(h)}})
+				}
+			} else if s, ok := sig.(syscall.Signal); ok {
+				control(api.InstanceExecControl{Command: "signal", Signal: int(s)})
+			}
+		case <-cancelled:
+			cancelled = nil
+			if req.Kill == nil {
+				control(api.InstanceExecControl{Command: "signal", Signal: int(syscall.SIGTERM)})
+				continue // and wait for it to exit
+			}
+			control(api.InstanceExecControl{Command: "signal", Signal: int(syscall.SIGKILL)})
+			req.Kill()
+			select {
+			case <-waited:
+			case <-time.After(5 * time.Second):
+			}
+			return -1, ctx.Err()
 		}
-	})
-	defer stop()
-	err = op.Wait()
-	<-done
-	if err != nil {
-		return -1, fmt.Errorf("lxc: exec %q in %q: %w", strings.Join(req.Cmd, " "), instance, err)
 	}
-	code, ok := op.Get().Metadata["return"].(float64)
-	if !ok {
-		return -1, fmt.Errorf("lxc: exec %q in %q: no exit code", strings.Join(req.Cmd, " "), instance)
-	}
-	if ctx.Err() != nil {
-		return int(code), ctx.Err()
-	}
-	return int(code), nil
 }
 
 // output runs cmd as root and returns its stdout; a non-zero exit is an

@@ -7,11 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
-	"github.com/gorilla/websocket"
 	incus "github.com/lxc/incus/v6/client"
 	"github.com/lxc/incus/v6/shared/api"
 
@@ -278,70 +275,23 @@ func (b *Backend) toolExec(ctx context.Context, name, home string, t *envfile.To
 	}
 	runID := tools.NewRunID()
 	env[tools.RunIDVar] = runID
-	post := api.InstanceExecPost{
-		Command: append(append([]string{}, t.Command...), args...), WaitForWS: true,
-		Interactive: stdio.TTY, Environment: env, User: uint32(opts.UID), Group: uint32(opts.GID), Cwd: opts.Workdir,
+	req := execReq{
+		Cmd: append(append([]string{}, t.Command...), args...), Env: env,
+		UID: uint32(opts.UID), GID: uint32(opts.GID), Cwd: opts.Workdir,
+		Stdin: stdio.In, Stdout: stdio.Out, Stderr: stdio.Err, TTY: stdio.TTY,
+		Signals: stdio.Signals, Size: stdio.Size,
 	}
-	if stdio.TTY && opts.Size != nil {
-		post.Width, post.Height = opts.Size()
+	// Cancelled: kill the program and everything it started.
+	req.Kill = func() {
+		kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, _ = b.run(kctx, name, execReq{Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}, UID: req.UID, GID: req.GID})
 	}
-	var (
-		mu  sync.Mutex
-		ctl *websocket.Conn
-	)
-	control := func(msg api.InstanceExecControl) {
-		mu.Lock()
-		defer mu.Unlock()
-		if ctl != nil {
-			_ = ctl.WriteJSON(msg)
-		}
+	code, err := b.run(ctx, name, req)
+	if err != nil && ctx.Err() == nil {
+		return code, fmt.Errorf("lxc: tool %q: %w", t.Name, err)
 	}
-	dataDone := make(chan bool)
-	xargs := &incus.InstanceExecArgs{Stdin: stdio.In, Stdout: stdio.Out, Stderr: stdio.Err, DataDone: dataDone,
-		Control: func(c *websocket.Conn) { mu.Lock(); ctl = c; mu.Unlock() }}
-	if stdio.TTY && xargs.Stderr == nil {
-		xargs.Stderr = xargs.Stdout
-	}
-	op, err := b.c.ExecInstance(name, post, xargs)
-	if err != nil {
-		return -1, fmt.Errorf("lxc: tool %q: exec in %s: %w", t.Name, name, err)
-	}
-	waited := make(chan error, 1)
-	go func() { waited <- op.Wait() }()
-	for {
-		select {
-		case err = <-waited:
-			<-dataDone
-			if err != nil {
-				return -1, fmt.Errorf("lxc: tool %q: exec in %s: %w", t.Name, name, err)
-			}
-			code, ok := op.Get().Metadata["return"].(float64)
-			if !ok {
-				return -1, fmt.Errorf("lxc: tool %q: exec in %s: no exit code", t.Name, name)
-			}
-			return int(code), nil
-		case sig := <-opts.Signals:
-			if sig == syscall.SIGWINCH {
-				if stdio.TTY && opts.Size != nil {
-					w, h := opts.Size()
-					control(api.InstanceExecControl{Command: "window-resize", Args: map[string]string{"width": strconv.Itoa(w), "height": strconv.Itoa(h)}})
-				}
-			} else if s, ok := sig.(syscall.Signal); ok {
-				control(api.InstanceExecControl{Command: "signal", Signal: int(s)})
-			}
-		case <-ctx.Done():
-			// Kill the program and everything it started.
-			control(api.InstanceExecControl{Command: "signal", Signal: int(syscall.SIGKILL)})
-			kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			_, _ = b.run(kctx, name, execReq{Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}, UID: post.User, GID: post.Group})
-			cancel()
-			select {
-			case <-waited:
-			case <-time.After(5 * time.Second):
-			}
-			return -1, ctx.Err()
-		}
-	}
+	return code, err
 }
 
 // RemoveTools deletes the project's warm tool instances (all of them, or

@@ -49,6 +49,7 @@ type toolRun struct {
 	b       *Backend
 	env     *envfile.Environment
 	opts    engine.ToolOptions
+	signals chan os.Signal
 	out, er bytes.Buffer
 }
 
@@ -56,7 +57,7 @@ func (r *toolRun) run(script, stdin string) int {
 	r.t.Helper()
 	r.out.Reset()
 	r.er.Reset()
-	io := engine.Stdio{Out: &r.out, Err: &r.er}
+	io := engine.Stdio{Out: &r.out, Err: &r.er, Signals: r.signals}
 	if stdin != "" {
 		io.In = strings.NewReader(stdin)
 	}
@@ -146,7 +147,7 @@ func TestToolRuns32Bit(t *testing.T) {
 
 	// Signals reach the program; cancelling kills it.
 	sigs := make(chan os.Signal, 1)
-	r.opts.Signals = sigs
+	r.signals = sigs
 	go func() {
 		time.Sleep(1500 * time.Millisecond)
 		sigs <- syscall.SIGTERM
@@ -154,7 +155,7 @@ func TestToolRuns32Bit(t *testing.T) {
 	if code := r.run(`trap 'echo got TERM; exit 42' TERM; while :; do sleep 0.1; done`, ""); code != 42 || r.out.String() != "got TERM\n" {
 		t.Errorf("SIGTERM: exit %d out %q", code, r.out.String())
 	}
-	r.opts.Signals = nil
+	r.signals = nil
 	cctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
 	start = time.Now()

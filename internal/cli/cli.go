@@ -194,6 +194,21 @@ func isTTY(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// termSize returns a func reporting w's terminal size (0, 0 when unknown).
+func termSize(w io.Writer) func() (cols, rows int) {
+	return func() (int, int) {
+		f, ok := w.(*os.File)
+		if !ok {
+			return 0, 0
+		}
+		cols, rows, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0, 0
+		}
+		return cols, rows
+	}
+}
+
 // isTTYReader reports whether r is a terminal.
 func isTTYReader(r io.Reader) bool {
 	f, ok := r.(*os.File)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -73,6 +75,12 @@ func runIn(ctx context.Context, app *App, name string, cmd []string) error {
 		if err == nil {
 			defer term.Restore(int(f.Fd()), old)
 		}
+		// Ctrl-C travels as a byte on the raw terminal; resizes need a signal.
+		stdio.Size = termSize(app.Stdout)
+		winch := make(chan os.Signal, 1)
+		signal.Notify(winch, syscall.SIGWINCH)
+		defer signal.Stop(winch)
+		stdio.Signals = winch
 	}
 	code, err := ex.Exec(ctx, env, name, cmd, stdio)
 	if err != nil {

@@ -68,14 +68,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		if old, err := term.MakeRaw(int(f.Fd())); err == nil {
 			defer term.Restore(int(f.Fd()), old)
 		}
-		out := c.app.Stdout.(*os.File)
-		opts.Size = func() (int, int) {
-			w, h, err := term.GetSize(int(out.Fd()))
-			if err != nil {
-				return 0, 0
-			}
-			return w, h
-		}
+		stdio.Size = termSize(c.app.Stdout)
 	}
 	lookup := func(k string) (string, bool) {
 		v := c.app.Getenv(k)
@@ -93,7 +86,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
 		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
 	defer signal.Stop(sigs)
-	opts.Signals = sigs
+	stdio.Signals = sigs
 	code, err := tr.RunTool(context.WithoutCancel(ctx), env, t.Name, args[1:], opts, stdio)
 	if err != nil {
 		return err

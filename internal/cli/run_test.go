@@ -48,11 +48,12 @@ type toolFake struct {
 	tool    string
 	args    []string
 	opts    engine.ToolOptions
+	stdio   engine.Stdio
 	removed []string
 }
 
 func (f *toolFake) RunTool(ctx context.Context, env *envfile.Environment, tool string, args []string, opts engine.ToolOptions, io engine.Stdio) (int, error) {
-	f.tool, f.args, f.opts = tool, args, opts
+	f.tool, f.args, f.opts, f.stdio = tool, args, opts, io
 	fmt.Fprintf(io.Out, "ran %s %s\n", tool, strings.Join(args, " "))
 	return f.code, nil
 }
@@ -88,7 +89,7 @@ func TestRunPassesArgsAndExitCode(t *testing.T) {
 	if !reflect.DeepEqual(f.opts.Env, map[string]string{"FROM_FILE": "1"}) {
 		t.Errorf("env %v", f.opts.Env)
 	}
-	if f.opts.Signals == nil {
+	if f.stdio.Signals == nil {
 		t.Error("signals are not forwarded")
 	}
 	if out != "ran report --help -v in file.csv\n" || errs != "" {
