@@ -1,0 +1,163 @@
+package enginetest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/tools"
+)
+
+// ToolHCL is the tool block ToolSuite runs: a 32-bit shell.
+const ToolHCL = `
+image = "debian/12"
+tool "bits" {
+  platform = "linux/386"
+  command  = ["sh", "-c"]
+  env      = { FROM_FILE = "file" }
+  pass_env = ["FROM_HOST"]
+}
+`
+
+// ToolTarget is what ToolSuite needs of a backend: a runner, a way to
+// remove the project's tool objects, and the identity of the one warm tool
+// object (which must not change between calls).
+type ToolTarget struct {
+	Runner  engine.ToolRunner
+	Remove  func(ctx context.Context, project string) error
+	WarmID  func(t *testing.T, project string) string
+	Project string
+}
+
+// ToolSuite is the conformance test of a ToolRunner, run by each backend
+// against its real engine: a tool on the offline i386 image as uid 1000
+// runs real 32-bit programs, writes files the user owns, passes exit code,
+// stdin and env, is warm on the second call, follows a second working
+// directory, gets signals, and is killed when cancelled.
+func ToolSuite(t *testing.T, tg ToolTarget) {
+	ctx := context.Background()
+	env, _, diags := envfile.Parse(filepath.Join(t.TempDir(), "devbox.hcl"), []byte(`project = "`+tg.Project+`"`+ToolHCL), envfile.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	cleanup := func() {
+		if err := tg.Remove(context.Background(), tg.Project); err != nil {
+			t.Errorf("remove tools: %v", err)
+		}
+	}
+	cleanup()
+	t.Cleanup(cleanup)
+	dir := UserDir(t)
+	lookup := func(k string) (string, bool) { return map[string]string{"FROM_HOST": "host"}[k], k == "FROM_HOST" }
+	opts := engine.ToolOptions{Workdir: dir, UID: 1000, GID: 1000, Env: tools.Environ(env.Tool("bits"), lookup, false)}
+	var out, errb bytes.Buffer
+	var signals chan os.Signal
+	run := func(script, stdin string) int {
+		t.Helper()
+		out.Reset()
+		errb.Reset()
+		io := engine.Stdio{Out: &out, Err: &errb, Signals: signals}
+		if stdin != "" {
+			io.In = strings.NewReader(stdin)
+		}
+		rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		defer cancel()
+		code, err := tg.Runner.RunTool(rctx, env, "bits", []string{script}, opts, io)
+		if err != nil {
+			t.Fatalf("RunTool %q: %v", script, err)
+		}
+		return code
+	}
+
+	start := time.Now()
+	code := run(`uname -m; getconf LONG_BIT; for f in /bin/busybox "$(command -v getconf)"; do od -An -tx1 -j4 -N1 "$f"; done; busybox uname -m`, "")
+	cold := time.Since(start)
+	if got := strings.Fields(out.String()); code != 0 || strings.Join(got, " ") != "i686 32 01 01 i686" {
+		t.Fatalf("32-bit checks: exit %d, out %q, err %q; want i686, LONG_BIT 32, ELF class 01 (32-bit) twice", code, out.String(), errb.String())
+	}
+	id := tg.WarmID(t, tg.Project)
+
+	start = time.Now()
+	if code := run(`id -u; id -g; pwd; echo "$HOME"; echo made >out.txt`, ""); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	t.Logf("cold run %v, warm run %v", cold, time.Since(start))
+	if got := strings.Fields(out.String()); strings.Join(got, " ") != "1000 1000 "+dir+" "+tools.Home {
+		t.Errorf("id/pwd/HOME = %q", got)
+	}
+	st, err := os.Stat(filepath.Join(dir, "out.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := st.Sys().(*syscall.Stat_t); s.Uid != 1000 || s.Gid != 1000 {
+		t.Errorf("out.txt belongs to %d:%d, want 1000:1000", s.Uid, s.Gid)
+	}
+	if got := tg.WarmID(t, tg.Project); got != id {
+		t.Errorf("second call made a new tool container (%s, was %s)", got, id)
+	}
+
+	if code := run("echo oops >&2; exit 7", ""); code != 7 || errb.String() != "oops\n" {
+		t.Errorf("exit %d stderr %q, want 7 and oops", code, errb.String())
+	}
+	if code := run("tr a-z A-Z", "hello\nworld\n"); code != 0 || out.String() != "HELLO\nWORLD\n" {
+		t.Errorf("stdin: exit %d out %q", code, out.String())
+	}
+	if code := run(`echo "$FROM_FILE $FROM_HOST"`, ""); code != 0 || out.String() != "file host\n" {
+		t.Errorf("env: %q", out.String())
+	}
+
+	// Another directory joins the first in the same warm container.
+	other := UserDir(t)
+	opts.Workdir = other
+	if code := run(`pwd; cat `+dir+`/out.txt`, ""); code != 0 || out.String() != other+"\nmade\n" {
+		t.Errorf("second directory: exit %d out %q err %q", code, out.String(), errb.String())
+	}
+	opts.Workdir = dir
+
+	// Signals reach the program; cancelling kills it.
+	signals = make(chan os.Signal, 1)
+	go func(ch chan os.Signal) {
+		time.Sleep(1500 * time.Millisecond)
+		ch <- syscall.SIGTERM
+	}(signals)
+	if code := run(`trap 'echo got TERM; exit 42' TERM; while :; do sleep 0.1; done`, ""); code != 42 || out.String() != "got TERM\n" {
+		t.Errorf("SIGTERM: exit %d out %q", code, out.String())
+	}
+	signals = nil
+	cctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err = tg.Runner.RunTool(cctx, env, "bits", []string{"sleep 1234"}, opts, engine.Stdio{Out: &out})
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Errorf("cancelled RunTool: %v after %v", err, time.Since(start))
+	}
+	time.Sleep(300 * time.Millisecond)
+	if code := run("busybox ps | grep -c '[s]leep 1234'", ""); strings.TrimSpace(out.String()) != "0" {
+		t.Errorf("sleep still running after cancel (exit %d): %q", code, out.String())
+	}
+}
+
+// UserDir makes a directory owned by uid 1000 under a world-readable
+// parent, removed when the test ends.
+func UserDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "devbox-tool-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 1000, 1000); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
