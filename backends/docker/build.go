@@ -109,8 +109,9 @@ func (b *Backend) runStep(ctx context.Context, from string, base image.InspectRe
 		User:  "0",
 		Env:   []string{"DEBIAN_FRONTEND=noninteractive"},
 		// No project label: Docker copies these onto the committed image,
-		// and cache images are shared by every project.
-		Labels: map[string]string{LabelKind: "build"},
+		// and cache images are shared by every project. The step's hash
+		// (also on the image) tells whose build a container is.
+		Labels: map[string]string{LabelKind: "build", LabelHash: strings.TrimPrefix(st.Tag, CacheRepo)},
 	}
 	created, err := b.cli.ContainerCreate(ctx, cfg, &container.HostConfig{}, nil, nil, "")
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/testenv"
 )
 
 // stepLog records which build steps ran and which came from the cache.
@@ -60,6 +61,7 @@ func buildEnv(project, nonce, last string) *envfile.Environment {
 // rebuilds only that one, on top of the cached image of the step before.
 func TestImageStepCache(t *testing.T) {
 	b := newBackend(t)
+	testenv.CacheShared(t) // the second up must find the first one's step images
 	ctx := context.Background()
 	nonce := fmt.Sprint(time.Now().UnixNano()) // a cold cache for this run
 	lastA, lastB := "echo A > /step3", "echo B > /step3"

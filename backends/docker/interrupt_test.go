@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,8 +42,10 @@ func TestInterruptedUpIsRepaired(t *testing.T) {
 	if err := engine.Apply(ctx, b, env, engine.Up(p, "docker", desired, nil), testProgress(t)); err == nil {
 		t.Fatal("interrupted up succeeded")
 	}
+	// Only this test's step: other packages' tests build in parallel.
 	builds, err := b.cli.ContainerList(context.Background(), container.ListOptions{All: true,
-		Filters: filters.NewArgs(filters.Arg("label", LabelKind+"=build"))})
+		Filters: filters.NewArgs(filters.Arg("label", LabelKind+"=build"),
+			filters.Arg("label", LabelHash+"="+strings.TrimPrefix(tags[0], CacheRepo)))})
 	if err != nil || len(builds) != 0 {
 		t.Errorf("build containers left: %d %v", len(builds), err)
 	}

@@ -35,6 +35,7 @@ func stepsLog(t *testing.T, b *Backend, env *envfile.Environment) []string {
 
 func TestLayerCache(t *testing.T) {
 	b := newBackend(t)
+	testenv.CacheShared(t) // its second environment needs the first one's layers
 	nonce := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	a := stepsEnv(testenv.Project(t, "lxca"), nonce)
 	bb := stepsEnv(testenv.Project(t, "lxcb"), nonce)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/devbox-dev/devbox/internal/testenv"
 )
 
 // TestCacheLsPrune: after an up, `cache ls` lists the service's layers as
@@ -27,7 +29,8 @@ func TestCacheLsPrune(t *testing.T) {
 			run := func(args ...string) (int, string, string) {
 				return realRun(t, os.Getenv, append([]string{"-C", dir, "--backend", name, "-p", project}, args...)...)
 			}
-			t.Cleanup(func() { run("destroy"); run("cache", "prune") })
+			testenv.CacheExclusive(t) // prune must not pull layers from under other tests
+			t.Cleanup(func() { run("destroy") })
 			write(step)
 			if code, out, errs := run("up"); code != 0 {
 				t.Fatalf("up: %d\n%s%s", code, out, errs)

@@ -40,10 +40,7 @@ service "quick" {
 			devbox := func(args ...string) *exec.Cmd {
 				return exec.Command(bin, append(append([]string{}, base...), args...)...)
 			}
-			t.Cleanup(func() {
-				devbox("destroy").Run()
-				devbox("cache", "prune").Run()
-			})
+			t.Cleanup(func() { devbox("destroy").Run() })
 
 			up := devbox("up")
 			var out lockedBuffer

@@ -6,6 +6,8 @@ package testenv
 
 import (
 	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -52,4 +54,26 @@ func Missing(t testing.TB, format string, args ...any) {
 		t.Fatalf("required (DEVBOX_INTEGRATION=1): "+format, args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// CacheShared holds, until t ends, a lock that keeps `devbox cache prune`
+// tests (in other packages, run in parallel) from deleting the cached
+// layers t relies on. CacheExclusive is what a pruning test holds.
+func CacheShared(t testing.TB) { cacheLock(t, syscall.LOCK_SH) }
+
+// CacheExclusive waits until no test relies on the layer cache, and keeps
+// them waiting until t ends.
+func CacheExclusive(t testing.TB) { cacheLock(t, syscall.LOCK_EX) }
+
+func cacheLock(t testing.TB, how int) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "devbox-test-layer-cache.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatalf("cache lock: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+		f.Close()
+		t.Fatalf("cache lock: %v", err)
+	}
+	t.Cleanup(func() { f.Close() }) // closing releases the flock
 }
