@@ -181,11 +181,21 @@ func (a *App) load() (*envfile.Environment, error) {
 
 // open connects to env's backend.
 func (a *App) open(ctx context.Context, env *envfile.Environment) (engine.Backend, error) {
-	b, err := a.Open(ctx, env.Backend, env)
+	return a.Open(ctx, env.Backend, env)
+}
+
+// connect loads the file and opens its backend: what every engine verb
+// starts with. The caller closes the backend.
+func (a *App) connect(ctx context.Context) (*envfile.Environment, engine.Backend, error) {
+	env, err := a.load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b, nil
+	b, err := a.open(ctx, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return env, b, nil
 }
 
 // isTTY reports whether w is a terminal.

@@ -60,11 +60,7 @@ func (c *destroyCmd) Run(ctx context.Context, args []string) error {
 // lock; then each of after.
 func teardown(ctx context.Context, app *App, plan func(project, backend string, observed []engine.Resource) engine.Plan,
 	after ...func(ctx context.Context, b engine.Backend, project string) error) error {
-	env, err := app.load()
-	if err != nil {
-		return err
-	}
-	b, err := app.open(ctx, env)
+	env, b, err := app.connect(ctx)
 	if err != nil {
 		return err
 	}

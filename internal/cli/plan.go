@@ -22,11 +22,7 @@ func (c *planCmd) command() *cobra.Command {
 
 // Run prints the up plan without applying it.
 func (c *planCmd) Run(ctx context.Context, args []string) error {
-	env, err := c.app.load()
-	if err != nil {
-		return err
-	}
-	b, err := c.app.open(ctx, env)
+	env, b, err := c.app.connect(ctx)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,7 @@ func (c *statusCmd) command() *cobra.Command {
 
 // Run prints the status table (or JSON).
 func (c *statusCmd) Run(ctx context.Context, args []string) error {
-	env, err := c.app.load()
-	if err != nil {
-		return err
-	}
-	b, err := c.app.open(ctx, env)
+	env, b, err := c.app.connect(ctx)
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,7 @@ func (c *upCmd) command() *cobra.Command {
 
 // Run plans and applies.
 func (c *upCmd) Run(ctx context.Context, args []string) error {
-	env, err := c.app.load()
-	if err != nil {
-		return err
-	}
-	b, err := c.app.open(ctx, env)
+	env, b, err := c.app.connect(ctx)
 	if err != nil {
 		return err
 	}
