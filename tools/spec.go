@@ -106,14 +106,21 @@ func IncusCandidates(image, platform string) []string {
 	return []string{prefix + alias + "/" + a.Suffix, image}
 }
 
-// NoImageError says that no image serves a platform, and how to make one.
+// NoImageError says that no image serves a platform, and how a user gets
+// one on that engine: pulled from a registry, or a local image of that
+// architecture named as devbox looks for it (tried[0]).
 func NoImageError(engineName, image, platform string, tried []string, cause error) error {
 	msg := fmt.Sprintf("%s: no %s image for %q: tried %s", engineName, platform, image, strings.Join(tried, ", "))
 	if cause != nil {
 		msg += ": " + cause.Error()
 	}
-	if platform == "linux/386" {
-		msg += "; build the offline one with: sudo bash .ci/images-i386"
+	switch engineName {
+	case "docker":
+		msg += fmt.Sprintf("; get one with: docker pull --platform %s %s, or tag a local %s image as %s",
+			platform, images.Docker(image), platform, tried[0])
+	case "lxc":
+		_, alias := images.Incus(tried[0])
+		msg += fmt.Sprintf("; get one with: incus image copy %s:%s local: --alias %s", images.DefaultRemote, alias, alias)
 	}
 	return fmt.Errorf("%s", msg)
 }

@@ -129,3 +129,19 @@ func TestNSPid(t *testing.T) {
 		t.Errorf("NSPid(no such pid) = %d", got)
 	}
 }
+
+// TestNoImageErrorSaysHowToGetOne: the message names a user's command for
+// the engine, never a CI script.
+func TestNoImageErrorSaysHowToGetOne(t *testing.T) {
+	d := NoImageError("docker", "debian/12", "linux/386", DockerCandidates("debian/12", "linux/386"), nil).Error()
+	if !strings.Contains(d, "docker pull --platform linux/386 debian:12") || !strings.Contains(d, "as debian:12-i386") {
+		t.Errorf("docker: %s", d)
+	}
+	l := NoImageError("lxc", "debian/12", "linux/386", IncusCandidates("debian/12", "linux/386"), nil).Error()
+	if !strings.Contains(l, "incus image copy images:debian/12/i386 local: --alias debian/12/i386") {
+		t.Errorf("lxc: %s", l)
+	}
+	if strings.Contains(d+l, ".ci/") || strings.Contains(d+l, "sudo") {
+		t.Errorf("names a CI script: %s %s", d, l)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/testenv"
 	"github.com/devbox-dev/devbox/tools"
 )
 
@@ -42,6 +43,7 @@ type ToolTarget struct {
 // stdin and env, is warm on the second call, follows a second working
 // directory, gets signals, and is killed when cancelled.
 func ToolSuite(t *testing.T, tg ToolTarget) {
+	testenv.EmulationShared(t) // 32-bit programs may need the host's emulation
 	ctx := context.Background()
 	env, _, diags := envfile.Parse(filepath.Join(t.TempDir(), "devbox.hcl"), []byte(`project = "`+tg.Project+`"`+ToolHCL), envfile.Options{})
 	if diags.HasErrors() {

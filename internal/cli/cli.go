@@ -14,6 +14,7 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/platform"
 )
 
 // Exit codes.
@@ -46,6 +47,10 @@ type App struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	Open           Opener
+	// Host reads what this machine runs (nil: platform.Read); Euid is the
+	// effective uid (nil: os.Geteuid). Tests fake both.
+	Host func() platform.Host
+	Euid func() int
 
 	file    string
 	dir     string
@@ -103,7 +108,7 @@ func (a *App) root() *cobra.Command {
 		&upCmd{app: a}, &downCmd{app: a}, &destroyCmd{app: a},
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
 		&cacheCmd{app: a}, &doctorCmd{app: a}, &versionCmd{app: a},
-		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a},
+		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a}, &setupCmd{app: a},
 	}
 	for _, v := range verbs {
 		c := v.command()

@@ -12,6 +12,7 @@ import (
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/engine/enginetest"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/platform"
 )
 
 const shopHCL = `project = "shop"
@@ -44,11 +45,15 @@ type harness struct {
 	dir  string
 	fake *enginetest.Fake
 	open func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error)
+	host platform.Host // what the machine runs: by default, x86_64 with IA-32 emulation on
+	euid int
+	env  map[string]string
 }
 
 func newHarness(t *testing.T, hcl string) *harness {
 	t.Helper()
-	h := &harness{t: t, dir: t.TempDir(), fake: enginetest.New()}
+	h := &harness{t: t, dir: t.TempDir(), fake: enginetest.New(), euid: 1000,
+		host: platform.Host{Machine: "x86_64", Compat: platform.Yes, Mounted: true, Enabled: true}}
 	if err := os.WriteFile(filepath.Join(h.dir, "devbox.hcl"), []byte(hcl), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +72,11 @@ func (h *harness) run(args ...string) (int, string, string) {
 			if k == "XDG_RUNTIME_DIR" {
 				return h.dir
 			}
-			return ""
+			return h.env[k]
 		},
 		Open: h.open,
+		Host: func() platform.Host { return h.host },
+		Euid: func() int { return h.euid },
 	}
 	code := Main(context.Background(), append([]string{"-C", h.dir}, args...), app)
 	return code, out.String(), errb.String()

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/platform"
 )
 
 type doctorCmd struct{ app *App }
@@ -18,7 +20,7 @@ type doctorCmd struct{ app *App }
 func (c *doctorCmd) command() *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "Check Incus and Docker: daemons, versions, storage, bridges, base images; say how to fix",
+		Short: "Check Incus and Docker (daemons, versions, storage, bridges, base images) and the platforms the file's tools need; say how to fix",
 		Args:  cobra.NoArgs,
 	}
 }
@@ -47,6 +49,10 @@ func (c *doctorCmd) Run(ctx context.Context, args []string) error {
 	ok := true
 	for _, name := range names {
 		r := c.check(ctx, name, env)
+		ok = ok && r.OK
+		reports = append(reports, r)
+	}
+	if r := c.hostReport(env); len(r.Checks) > 0 {
 		ok = ok && r.OK
 		reports = append(reports, r)
 	}
@@ -85,6 +91,23 @@ func (c *doctorCmd) check(ctx context.Context, name string, env *envfile.Environ
 	r.OK = true
 	for _, ch := range r.Checks {
 		r.OK = r.OK && ch.OK
+	}
+	return r
+}
+
+// hostReport is one line per platform the file's tools use (and the
+// kernel's own): native, emulated, or unavailable with the fix.
+func (c *doctorCmd) hostReport(env *envfile.Environment) report {
+	h := c.app.host()
+	ps := platformsOf(env)
+	if own, _ := platform.Native(h.Machine); own != "" && !slices.Contains(ps, own) {
+		ps = append([]string{own}, ps...)
+	}
+	r := report{Backend: "host (platforms)", OK: true}
+	for _, p := range ps {
+		d := platform.Decide(h, p)
+		r.OK = r.OK && d.OK()
+		r.Checks = append(r.Checks, engine.Check{Name: p, OK: d.OK(), Detail: string(d.Verdict) + ": " + d.Reason, Fix: d.Fix})
 	}
 	return r
 }

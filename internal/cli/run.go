@@ -52,6 +52,9 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	if err := tools.CheckWorkdir(wd); err != nil {
 		return badInput(err)
 	}
+	if err := c.app.checkToolPlatform(env, t); err != nil {
+		return err
+	}
 	b, err := c.app.open(ctx, env)
 	if err != nil {
 		return err

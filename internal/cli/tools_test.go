@@ -144,19 +144,12 @@ func toolDevboxBin(t testing.TB) string {
 	return bin
 }
 
-// requireI386 skips (fails in CI) when the engine lacks the 32-bit image.
-func requireI386(t testing.TB, backend string) {
+// requireI386 skips (fails in CI) when the engine lacks the 32-bit image,
+// and keeps emulation on while t runs.
+func requireI386(t *testing.T, backend string) {
 	t.Helper()
-	cmd := exec.Command("docker", "image", "inspect", "debian:12-i386")
-	if backend == "lxc" {
-		cmd = exec.Command("incus", "image", "info", "debian/12/i386")
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		if testenv.Strict() {
-			t.Fatalf("no i386 base image on %s (run .ci/images-i386): %v\n%s", backend, err, out)
-		}
-		testenv.Missing(t, "no i386 base image on %s (run .ci/images-i386): %v", backend, err)
-	}
+	testenv.EmulationShared(t)
+	requireI386Image(t, backend)
 }
 
 // TestShimRunsToolAsUser installs shims with the real binary and runs a

@@ -59,21 +59,31 @@ func Missing(t testing.TB, format string, args ...any) {
 // CacheShared holds, until t ends, a lock that keeps `devbox cache prune`
 // tests (in other packages, run in parallel) from deleting the cached
 // layers t relies on. CacheExclusive is what a pruning test holds.
-func CacheShared(t testing.TB) { cacheLock(t, syscall.LOCK_SH) }
+func CacheShared(t testing.TB) { lock(t, "layer-cache", syscall.LOCK_SH) }
 
 // CacheExclusive waits until no test relies on the layer cache, and keeps
 // them waiting until t ends.
-func CacheExclusive(t testing.TB) { cacheLock(t, syscall.LOCK_EX) }
+func CacheExclusive(t testing.TB) { lock(t, "layer-cache", syscall.LOCK_EX) }
 
-func cacheLock(t testing.TB, how int) {
+// EmulationShared holds, until t ends, a lock that keeps tests that turn
+// the host's i386 emulation off (in other packages, run in parallel) from
+// doing so while t runs 32-bit programs. EmulationExclusive is what such a
+// test holds.
+func EmulationShared(t testing.TB) { lock(t, "binfmt", syscall.LOCK_SH) }
+
+// EmulationExclusive waits until no test runs foreign-platform programs,
+// and keeps them waiting until t ends.
+func EmulationExclusive(t testing.TB) { lock(t, "binfmt", syscall.LOCK_EX) }
+
+func lock(t testing.TB, name string, how int) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "devbox-test-layer-cache.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "devbox-test-"+name+".lock"), os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
-		t.Fatalf("cache lock: %v", err)
+		t.Fatalf("%s lock: %v", name, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), how); err != nil {
 		f.Close()
-		t.Fatalf("cache lock: %v", err)
+		t.Fatalf("%s lock: %v", name, err)
 	}
 	t.Cleanup(func() { f.Close() }) // closing releases the flock
 }
