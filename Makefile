@@ -1,5 +1,6 @@
 # devbox — see README.md.
-GO ?= go
+# sudo's secure_path drops /usr/local/go/bin: find go there too.
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 
 .PHONY: build test unit demo bench fuzz lint
 

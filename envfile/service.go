@@ -3,9 +3,12 @@ package envfile
 import (
 	"net/netip"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/devbox-dev/devbox/platform"
 )
 
 // Service and tool defaults.
@@ -17,9 +20,6 @@ const (
 	DefaultHealthTimeout  = Duration(5 * time.Second)
 	DefaultHealthRetries  = 30
 )
-
-// Platforms a tool may ask for.
-var toolPlatforms = map[string]bool{"linux/amd64": true, "linux/386": true, "linux/arm64": true, "linux/arm/v7": true}
 
 var restartPolicies = map[string]bool{"no": true, "always": true, "on-failure": true, "unless-stopped": true}
 
@@ -212,9 +212,9 @@ func (p *parser) tool(b *hcl.Block) {
 	}
 	if s, ok := p.str(at["platform"]); ok {
 		t.Platform = s
-		if !toolPlatforms[s] {
+		if _, ok := platform.Lookup(s); !ok {
 			p.errorf(at["platform"].Expr.Range(), "Invalid platform",
-				`Platform %q is not supported; use "linux/amd64", "linux/386", "linux/arm64" or "linux/arm/v7".`, s)
+				`Platform %q is not supported; use one of %s.`, s, strings.Join(platform.Names(), ", "))
 		}
 	}
 	t.Packages = values(p.strList(at["packages"]))

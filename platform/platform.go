@@ -8,8 +8,12 @@ import (
 // Arch is what devbox knows of one platform's binaries.
 type Arch struct {
 	Platform string // "linux/386"
-	Debian   string // Debian's architecture name: "i386"
+	Debian   string // Debian's architecture name, also the suffix of per-arch image names: "i386"
 	Qemu     string // qemu-user's name: "i386" (qemu-i386-static)
+	Docker   string // image Architecture: "386"
+	Variant  string // image Variant: "v7" for linux/arm/v7
+	Incus    string // instance architecture: "i686"
+	Repo     string // Docker official images' per-arch namespace: "i386"
 	Class    byte   // ELF class: 1 = 32-bit, 2 = 64-bit
 	Machine  uint16 // ELF e_machine
 	// Mask is the binfmt_misc mask qemu registers this ELF header with
@@ -28,10 +32,14 @@ var (
 // package variable.
 func arches() []Arch {
 	return []Arch{
-		{Platform: "linux/amd64", Debian: "amd64", Qemu: "x86_64", Class: 2, Machine: 62, Mask: x86Mask},
-		{Platform: "linux/386", Debian: "i386", Qemu: "i386", Class: 1, Machine: 3, Mask: x86Mask},
-		{Platform: "linux/arm64", Debian: "arm64", Qemu: "aarch64", Class: 2, Machine: 183, Mask: armMask},
-		{Platform: "linux/arm/v7", Debian: "armhf", Qemu: "arm", Class: 1, Machine: 40, Mask: armMask},
+		{Platform: "linux/amd64", Debian: "amd64", Qemu: "x86_64", Docker: "amd64", Incus: "x86_64", Repo: "amd64",
+			Class: 2, Machine: 62, Mask: x86Mask},
+		{Platform: "linux/386", Debian: "i386", Qemu: "i386", Docker: "386", Incus: "i686", Repo: "i386",
+			Class: 1, Machine: 3, Mask: x86Mask},
+		{Platform: "linux/arm64", Debian: "arm64", Qemu: "aarch64", Docker: "arm64", Incus: "aarch64", Repo: "arm64v8",
+			Class: 2, Machine: 183, Mask: armMask},
+		{Platform: "linux/arm/v7", Debian: "armhf", Qemu: "arm", Docker: "arm", Variant: "v7", Incus: "armv7l", Repo: "arm32v7",
+			Class: 1, Machine: 40, Mask: armMask},
 	}
 }
 

@@ -9,9 +9,13 @@
 #   devbox tools install              # a `report` shim in ~/.local/bin
 #   report < in.csv > out.txt         # from any directory
 #
-# Needs an i386 base image: debian/12/i386 (Incus alias) or debian:12-i386
-# (Docker), as .ci/images-i386 imports. The JVM and the jar are installed
-# once and cached (network access the first time).
+# Needs an i386 base image: debian/12/i386 (Incus alias: incus image copy
+# images:debian/12/i386 local: --alias debian/12/i386) or debian:12-i386
+# (Docker: docker pull --platform linux/386 debian:12), and a host that runs
+# i386 binaries: `devbox doctor` says whether it does, and
+# `devbox setup emulation` (root) sets up qemu-user where it does not. The
+# JVM and the jar are installed once and cached (network access the first
+# time).
 
 # project = "legacy"   # default: the directory name
 backend = "lxc"        # or "docker"; --backend and $DEVBOX_BACKEND override it

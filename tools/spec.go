@@ -9,6 +9,7 @@ import (
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 	"github.com/devbox-dev/devbox/images"
+	"github.com/devbox-dev/devbox/platform"
 )
 
 // Kind is the kind label of tool containers and instances.
@@ -39,29 +40,12 @@ func Service(t *envfile.Tool) *envfile.Service {
 	return &envfile.Service{Name: t.Name, Packages: t.Packages, Provision: t.Provision}
 }
 
-// Arch names a platform's architecture for each engine.
-type Arch struct {
-	Docker  string // image Architecture: "386", "amd64", "arm64", "arm"
-	Variant string // image Variant: "v7" for linux/arm/v7
-	Incus   string // instance architecture: "i686", "x86_64", "aarch64", "armv7l"
-	Suffix  string // Debian's name, used in tag and alias variants: "i386", ...
-	Repo    string // Docker official images' per-arch namespace: "i386", ...
-}
-
-var arches = map[string]Arch{
-	"linux/386":    {Docker: "386", Incus: "i686", Suffix: "i386", Repo: "i386"},
-	"linux/amd64":  {Docker: "amd64", Incus: "x86_64", Suffix: "amd64", Repo: "amd64"},
-	"linux/arm64":  {Docker: "arm64", Incus: "aarch64", Suffix: "arm64", Repo: "arm64v8"},
-	"linux/arm/v7": {Docker: "arm", Variant: "v7", Incus: "armv7l", Suffix: "armhf", Repo: "arm32v7"},
-}
-
 // ArchOf returns the architecture of a platform ("" for none: any).
-func ArchOf(platform string) (Arch, bool) {
-	if platform == "" {
-		return Arch{}, true
+func ArchOf(p string) (platform.Arch, bool) {
+	if p == "" {
+		return platform.Arch{}, true
 	}
-	a, ok := arches[platform]
-	return a, ok
+	return platform.Lookup(p)
 }
 
 // DockerCandidates lists the local Docker images that may serve image for
@@ -79,7 +63,7 @@ func DockerCandidates(image, platform string) []string {
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 		repo, tag = ref[:i], ref[i+1:]
 	}
-	out := []string{repo + ":" + tag + "-" + a.Suffix}
+	out := []string{repo + ":" + tag + "-" + a.Debian}
 	if !strings.Contains(repo, "/") {
 		out = append(out, a.Repo+"/"+repo+":"+tag)
 	}
@@ -100,10 +84,10 @@ func IncusCandidates(image, platform string) []string {
 	if remote != "" {
 		prefix = remote + ":"
 	}
-	if strings.HasSuffix(alias, "/"+a.Suffix) {
+	if strings.HasSuffix(alias, "/"+a.Debian) {
 		return []string{image}
 	}
-	return []string{prefix + alias + "/" + a.Suffix, image}
+	return []string{prefix + alias + "/" + a.Debian, image}
 }
 
 // NoImageError says that no image serves a platform, and how a user gets

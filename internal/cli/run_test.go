@@ -17,6 +17,7 @@ import (
 	"github.com/devbox-dev/devbox/engine/enginetest"
 	"github.com/devbox-dev/devbox/envfile"
 	"github.com/devbox-dev/devbox/internal/testenv"
+	"github.com/devbox-dev/devbox/platform"
 	"github.com/devbox-dev/devbox/tools"
 )
 
@@ -130,10 +131,12 @@ func TestToolsRm(t *testing.T) {
 	}
 }
 
-// BenchmarkRunWarm times a warm `devbox run t true` (the real binary, as
-// a user runs it) against the engine's own CLI exec of the same command
-// in the same container (docker exec / incus exec), interleaved, and
-// reports both, their ratio and the cold first run.
+// BenchmarkRunWarm times a warm `devbox run` (the real binary, as a user
+// runs it) against the engine's own CLI exec of the same program in the
+// same container (Debian's /usr/bin/docker exec, incus exec), interleaved,
+// and reports both, their ratio and the cold first run: for a native tool
+// (env true) and for a 32-bit one (getconf LONG_BIT on linux/386, emulated
+// by qemu-i386 where the kernel refuses i386).
 func BenchmarkRunWarm(b *testing.B) {
 	for _, backend := range backends.Names {
 		b.Run(backend, func(b *testing.B) {
@@ -144,47 +147,63 @@ func BenchmarkRunWarm(b *testing.B) {
 				}
 				return be.Close()
 			})
-			bin := toolDevboxBin(b)
-			dir := toolUserDir(b, os.Getuid())
-			project := testenv.Project(b, "bench-"+backend)
-			hcl := fmt.Sprintf("project = %q\nbackend = %q\nimage = \"debian/12\"\n\ntool \"t\" {\n  command = [\"env\"]\n}\n", project, backend)
-			if err := os.WriteFile(filepath.Join(dir, "devbox.hcl"), []byte(hcl), 0o644); err != nil {
-				b.Fatal(err)
-			}
-			run := func(args ...string) time.Duration {
-				cmd := exec.Command(args[0], args[1:]...)
-				cmd.Dir = dir
-				start := time.Now()
-				if out, err := cmd.CombinedOutput(); err != nil {
-					b.Fatalf("%v: %v\n%s", args, err, out)
-				}
-				return time.Since(start)
-			}
-			run(bin, "tools", "rm")
-			b.Cleanup(func() { run(bin, "tools", "rm") })
-			cold := run(bin, "run", "t", "true")
-			name := tools.Name(project, "t", os.Getuid())
-			uid, gid := strconv.Itoa(os.Getuid()), strconv.Itoa(os.Getgid())
-			native := []string{"docker", "exec", "-u", uid + ":" + gid, "-w", dir, name, "env", "true"}
-			if backend == "lxc" {
-				native = []string{"incus", "exec", "--user", uid, "--group", gid, "--cwd", dir, name, "--", "env", "true"}
-			}
-			run(native...) // warm both up
-			run(bin, "run", "t", "true")
-			var ours, theirs time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				ours += run(bin, "run", "t", "true")
-				theirs += run(native...)
-			}
-			n := float64(b.N)
-			b.ReportMetric(float64(ours.Nanoseconds())/n, "ns/op")
-			b.ReportMetric(float64(ours.Microseconds())/n/1000, "devbox-ms/op")
-			b.ReportMetric(float64(theirs.Microseconds())/n/1000, native[0]+"-exec-ms/op")
-			b.ReportMetric(float64(ours)/float64(theirs), "ratio")
-			b.ReportMetric(float64(cold.Microseconds())/1000, "cold-ms")
+			b.Run("native", func(b *testing.B) { benchRun(b, backend, "", []string{"env", "true"}) })
+			b.Run("i386", func(b *testing.B) {
+				testenv.EmulationShared(b)
+				b.Logf("linux/386 here: %s", platform.Decide(platform.Read(), "linux/386"))
+				benchRun(b, backend, "linux/386", []string{"getconf", "LONG_BIT"})
+			})
 		})
 	}
+}
+
+// benchRun is one BenchmarkRunWarm case: a tool on platform (empty: the
+// host's) whose command is prog[0], run with prog[1:].
+func benchRun(b *testing.B, backend, platformName string, prog []string) {
+	bin := toolDevboxBin(b)
+	dir := toolUserDir(b, os.Getuid())
+	project := testenv.Project(b, "bench-"+backend)
+	hcl := fmt.Sprintf("project = %q\nbackend = %q\nimage = \"debian/12\"\n\ntool \"t\" {\n  platform = %q\n  command = [%q]\n}\n",
+		project, backend, platformName, prog[0])
+	if platformName == "" {
+		hcl = strings.Replace(hcl, "  platform = \"\"\n", "", 1)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "devbox.hcl"), []byte(hcl), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	run := func(args ...string) time.Duration {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = dir
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return time.Since(start)
+	}
+	run(bin, "tools", "rm")
+	b.Cleanup(func() { run(bin, "tools", "rm") })
+	ours := append([]string{bin, "run", "t"}, prog[1:]...)
+	cold := run(ours...)
+	name := tools.Name(project, "t", os.Getuid())
+	uid, gid := strconv.Itoa(os.Getuid()), strconv.Itoa(os.Getgid())
+	native := append([]string{"/usr/bin/docker", "exec", "-u", uid + ":" + gid, "-w", dir, name}, prog...)
+	if backend == "lxc" {
+		native = append([]string{"incus", "exec", "--user", uid, "--group", gid, "--cwd", dir, name, "--"}, prog...)
+	}
+	run(native...) // warm both up
+	run(ours...)
+	var mine, theirs time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		mine += run(ours...)
+		theirs += run(native...)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(mine.Nanoseconds())/n, "ns/op")
+	b.ReportMetric(float64(mine.Microseconds())/n/1000, "devbox-ms/op")
+	b.ReportMetric(float64(theirs.Microseconds())/n/1000, filepath.Base(native[0])+"-exec-ms/op")
+	b.ReportMetric(float64(mine)/float64(theirs), "ratio")
+	b.ReportMetric(float64(cold.Microseconds())/1000, "cold-ms")
 }
 
 // TestDestroyRemovesWarmToolContainers: destroy leaves no tool container
