@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/devbox-dev/devbox/proxy"
 )
 
 // Environment is a parsed, evaluated and validated devbox.hcl. It is the
@@ -27,6 +29,11 @@ type Environment struct {
 	Volumes  []Volume  `json:"volumes"`
 	Services []Service `json:"services"`
 	Tools    []Tool    `json:"tools"`
+
+	// Proxy is the HTTP proxy of devbox's own environment (http_proxy …),
+	// for provisioning only: transport, so it is in no config hash, cache
+	// key, built layer or service environment.
+	Proxy proxy.Settings `json:"proxy,omitempty"`
 }
 
 // LXCConfig is the top-level lxc block.

@@ -15,6 +15,7 @@ import (
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 	"github.com/devbox-dev/devbox/platform"
+	"github.com/devbox-dev/devbox/proxy"
 )
 
 // Exit codes.
@@ -181,6 +182,7 @@ func (a *App) load() (*envfile.Environment, error) {
 	if a.remote != "" {
 		env.LXC.Remote = a.remote
 	}
+	env.Proxy = proxy.FromEnv(a.Getenv)
 	return env, nil
 }
 
