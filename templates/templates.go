@@ -25,6 +25,7 @@ var all = []Template{
 	{"go", "Go project: go run . with a module cache volume, and a `go` tool"},
 	{"node", "Node.js project: npm start, and `node` / `npm` tools"},
 	{"static", "static site served by nginx from the project directory"},
+	{"postgres", "PostgreSQL 15 from Debian (data in a volume) and an app that finds it by discovery variables"},
 	{"java32", "legacy 32-bit Java tool (platform linux/386) run from the host via devbox run / shims"},
 }
 

@@ -95,3 +95,62 @@ func tplGetJSON(url string) (map[string]any, error) {
 	var m map[string]any
 	return m, json.Unmarshal(body, &m)
 }
+
+// TestPostgresTemplateComesUp brings the postgres template up on each real
+// engine, PostgreSQL installed by devbox through the package proxy: the
+// app answers through its forwarded port with a count kept in the
+// database, and the count survives destroy (the volume does).
+func TestPostgresTemplateComesUp(t *testing.T) {
+	if testing.Short() && !testenv.Strict() {
+		t.Skip("installs real packages")
+	}
+	requireProxy(t)
+	for _, name := range backends.Names {
+		t.Run(name, func(t *testing.T) {
+			requireEngine(t, name)
+			testenv.CacheShared(t)
+			dir := t.TempDir()
+			project := testenv.Project(t, "tplpg-"+name)
+			src, err := templates.Render("postgres", templates.Options{Backend: name, Project: project})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "devbox.hcl"), src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			web, pg := tplFreePort(t), tplFreePort(t)
+			run := func(args ...string) (int, string, string) {
+				return realRun(t, proxyEnv, append([]string{"-C", dir, "--var", fmt.Sprint("web_port=", web), "--var", fmt.Sprint("pg_port=", pg)}, args...)...)
+			}
+			t.Cleanup(func() { run("destroy", "--volumes") })
+			visits := func() float64 {
+				t.Helper()
+				if code, out, errs := run("up"); code != 0 {
+					t.Fatalf("up: exit %d\n%s%s", code, out, errs)
+				}
+				var got map[string]any
+				url := fmt.Sprintf("http://127.0.0.1:%d/", web)
+				for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+					if got, err = tplGetJSON(url); err == nil || time.Now().After(deadline) {
+						break
+					}
+				}
+				if err != nil {
+					t.Fatalf("GET %s: %v", url, err)
+				}
+				n, _ := got["visits"].(float64)
+				return n
+			}
+			if n := visits(); n != 1 {
+				t.Errorf("first visit counted %v", n)
+			}
+			checkPostgres(t, pg, "SELECT count(*) FROM visits", "1")
+			if code, out, errs := run("destroy"); code != 0 {
+				t.Fatalf("destroy: exit %d\n%s%s", code, out, errs)
+			}
+			if n := visits(); n != 2 {
+				t.Errorf("after destroy and up the count is %v, want 2 (the volume keeps the data)", n)
+			}
+		})
+	}
+}
