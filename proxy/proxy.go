@@ -45,6 +45,20 @@ func (s Settings) Loopback() []string {
 	return out
 }
 
+// OnlyLoopback reports whether every proxy set is on the host's loopback:
+// then a container needs no way out but to those.
+func (s Settings) OnlyLoopback() bool {
+	n := 0
+	for _, p := range []string{s.HTTP, s.HTTPS} {
+		if _, ok := loopback(p); p != "" && !ok {
+			return false
+		} else if ok {
+			n++
+		}
+	}
+	return n > 0
+}
+
 // Rewrite returns the settings with each loopback proxy's host:port
 // replaced by to(host:port): the address a container reaches it at.
 func (s Settings) Rewrite(to func(hostport string) string) Settings {

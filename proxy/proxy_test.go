@@ -33,6 +33,9 @@ func TestLoopbackAndRewrite(t *testing.T) {
 	if r := remote.Rewrite(func(string) string { return "x:1" }); r.HTTP != "http://proxy.corp:8080" || r.HTTPS != "http://x:1" {
 		t.Errorf("Rewrite %+v", r)
 	}
+	if !s.OnlyLoopback() || remote.OnlyLoopback() || (Settings{}).OnlyLoopback() || !(Settings{HTTPS: "http://[::1]:1"}).OnlyLoopback() {
+		t.Error("OnlyLoopback")
+	}
 	if (Settings{HTTP: "http://127.0.0.1"}).Loopback()[0] != "127.0.0.1:80" {
 		t.Error("default port")
 	}

@@ -41,6 +41,11 @@ type Backend struct {
 
 	buildMu    sync.Mutex
 	buildLocks map[string]*sync.Mutex // per cache tag: one build of a step at a time
+
+	// noNAT: no container devbox makes is NATed to the outside (tests):
+	// nat networks get IP masquerading off, builds run on the internal
+	// BuildNetworkNoNAT.
+	noNAT bool
 }
 
 var _ engine.Backend = (*Backend)(nil)

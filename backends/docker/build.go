@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -13,6 +14,8 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/provision"
+	"github.com/devbox-dev/devbox/proxy"
 )
 
 // CacheRepo is the repository of derived (provisioned) images.
@@ -53,8 +56,9 @@ func buildSteps(baseID string, s *envfile.Service) []buildStep {
 }
 
 // buildImage returns the derived image for s on top of base, building only
-// the steps after the longest cached prefix.
-func (b *Backend) buildImage(ctx context.Context, s *envfile.Service, base image.InspectResponse, ev engine.Ref, p engine.Progress) (string, error) {
+// the steps after the longest cached prefix. px is the proxy the steps
+// use: transport only, in no tag and no committed config.
+func (b *Backend) buildImage(ctx context.Context, s *envfile.Service, base image.InspectResponse, px proxy.Settings, ev engine.Ref, p engine.Progress) (string, error) {
 	steps := buildSteps(base.ID, s)
 	start := 0
 	for i := len(steps) - 1; i >= 0; i-- {
@@ -70,10 +74,18 @@ func (b *Backend) buildImage(ctx context.Context, s *envfile.Service, base image
 	if start > 0 {
 		from = steps[start-1].Tag
 	}
+	if start == len(steps) {
+		return from, nil
+	}
+	sn, err := b.stepTransport(ctx, px, ev, p)
+	if err != nil {
+		return "", fmt.Errorf("docker: build image for service %q: %w", s.Name, err)
+	}
+	defer sn.Close()
 	for i := start; i < len(steps); i++ {
 		st := steps[i]
 		p(engine.Event{Ref: ev, Status: fmt.Sprintf("step %d/%d: %s", i+1, len(steps), st.Title)})
-		if err := b.runStep(ctx, from, base, st, fmt.Sprintf("%d/%d", i+1, len(steps)), ev, p); err != nil {
+		if err := b.runStep(ctx, from, base, st, sn, fmt.Sprintf("%d/%d", i+1, len(steps)), ev, p); err != nil {
 			return "", fmt.Errorf("docker: build image for service %q, step %d/%d (%s): %w", s.Name, i+1, len(steps), st.Title, err)
 		}
 		from = st.Tag
@@ -94,9 +106,14 @@ func (b *Backend) stepLock(tag string) *sync.Mutex {
 	return m
 }
 
+// stepWrapper exports the variables read from stdin, one NAME=value a
+// line, then runs the step ($1): so the proxy reaches the step's process
+// but never the container's Config.Env, which docker commit would keep.
+const stepWrapper = `while IFS= read -r kv; do export "$kv"; done; exec sh -c "$1"`
+
 // runStep runs st.Script in a container from image from and commits the
 // result as st.Tag. The build container is always removed.
-func (b *Backend) runStep(ctx context.Context, from string, base image.InspectResponse, st buildStep, n string, ev engine.Ref, p engine.Progress) error {
+func (b *Backend) runStep(ctx context.Context, from string, base image.InspectResponse, st buildStep, sn *stepNet, n string, ev engine.Ref, p engine.Progress) error {
 	mu := b.stepLock(st.Tag)
 	mu.Lock()
 	defer mu.Unlock()
@@ -105,15 +122,18 @@ func (b *Backend) runStep(ctx context.Context, from string, base image.InspectRe
 	}
 	cfg := &container.Config{
 		Image: from,
-		Cmd:   []string{"sh", "-c", st.Script},
+		Cmd:   []string{"sh", "-c", stepWrapper, "devbox-step", st.Script},
 		User:  "0",
 		Env:   []string{"DEBIAN_FRONTEND=noninteractive"},
+		// Stdin carries the step's proxy variables, then closes.
+		OpenStdin: true, StdinOnce: true, AttachStdin: true,
 		// No project label: Docker copies these onto the committed image,
 		// and cache images are shared by every project. The step's hash
 		// (also on the image) tells whose build a container is.
 		Labels: map[string]string{LabelKind: "build", LabelHash: strings.TrimPrefix(st.Tag, CacheRepo)},
 	}
-	created, err := b.cli.ContainerCreate(ctx, cfg, &container.HostConfig{}, nil, nil, "")
+	hc := &container.HostConfig{NetworkMode: container.NetworkMode(sn.network)}
+	created, err := b.cli.ContainerCreate(ctx, cfg, hc, nil, nil, "")
 	if err != nil {
 		return fmt.Errorf("create build container: %w", err)
 	}
@@ -122,49 +142,76 @@ func (b *Backend) runStep(ctx context.Context, from string, base image.InspectRe
 		defer cancel()
 		_ = b.cli.ContainerRemove(cctx, created.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
 	}()
-	waitC, errC := b.cli.ContainerWait(ctx, created.ID, container.WaitConditionNextExit)
-	if err := b.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
-		return fmt.Errorf("start build container: %w", err)
-	}
 	out := &tailWriter{max: 4096, line: func(l string) {
 		p(engine.Event{Ref: ev, Status: "step " + n + ": " + l})
 	}}
+	code, err := b.runToExit(ctx, created.ID, sn.env, out)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("exit status %d; output ends with:\n%s", code, out.Tail())
+	}
+	return b.commitStep(ctx, created.ID, base, st, n)
+}
+
+// runToExit starts a build container, feeds env to its stdin, copies its
+// output to out and returns its exit status.
+func (b *Backend) runToExit(ctx context.Context, id string, env []string, out io.Writer) (int64, error) {
+	// Attached before start, so nothing the step reads is lost.
+	in, err := b.cli.ContainerAttach(ctx, id, container.AttachOptions{Stream: true, Stdin: true})
+	if err != nil {
+		return 0, fmt.Errorf("attach to build container: %w", err)
+	}
+	defer in.Close()
+	waitC, errC := b.cli.ContainerWait(ctx, id, container.WaitConditionNextExit)
+	if err := b.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return 0, fmt.Errorf("start build container: %w", err)
+	}
+	var lines strings.Builder
+	for _, kv := range env {
+		lines.WriteString(strings.ReplaceAll(kv, "\n", "") + "\n")
+	}
+	if _, err := io.WriteString(in.Conn, lines.String()); err != nil {
+		return 0, fmt.Errorf("write to build container: %w", err)
+	}
+	_ = in.CloseWrite()
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		rc, err := b.cli.ContainerLogs(ctx, created.ID, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
+		rc, err := b.cli.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
 		if err != nil {
 			return
 		}
 		defer rc.Close()
 		_, _ = stdcopy.StdCopy(out, out, rc)
 	}()
-	var code int64
 	select {
 	case w := <-waitC:
+		<-logsDone
 		if w.Error != nil {
-			return fmt.Errorf("wait for build container: %s", w.Error.Message)
+			return 0, fmt.Errorf("wait for build container: %s", w.Error.Message)
 		}
-		code = w.StatusCode
+		return w.StatusCode, nil
 	case err := <-errC:
-		return fmt.Errorf("wait for build container: %w", err)
+		return 0, fmt.Errorf("wait for build container: %w", err)
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
-	<-logsDone
-	if code != 0 {
-		return fmt.Errorf("exit status %d; output ends with:\n%s", code, out.Tail())
-	}
-	// The committed config keeps the base image's command, entrypoint and
-	// user where it has them (Docker fills empty fields from the build
-	// container, which is why services never rely on a cache image's CMD).
+}
+
+// commitStep commits a finished build container as st.Tag. The committed
+// config keeps the base image's command, entrypoint and user where it has
+// them (Docker fills empty fields from the build container, which is why
+// services never rely on a cache image's CMD).
+func (b *Backend) commitStep(ctx context.Context, id string, base image.InspectResponse, st buildStep, n string) error {
 	commitCfg := &container.Config{
 		Labels: map[string]string{LabelKind: string(engine.KindImage), LabelStep: n, LabelHash: strings.TrimPrefix(st.Tag, CacheRepo)},
 	}
 	if base.Config != nil {
 		commitCfg.Cmd, commitCfg.Entrypoint, commitCfg.User = base.Config.Cmd, base.Config.Entrypoint, base.Config.User
 	}
-	if _, err := b.cli.ContainerCommit(ctx, created.ID, container.CommitOptions{
+	if _, err := b.cli.ContainerCommit(ctx, id, container.CommitOptions{
 		Reference: st.Tag,
 		Comment:   "devbox step " + n + ": " + st.Title,
 		Config:    commitCfg,
@@ -174,43 +221,11 @@ func (b *Backend) runStep(ctx context.Context, from string, base image.InspectRe
 	return nil
 }
 
-// packageScript installs the packages that are missing, with whichever
-// package manager the image has; when all are present it touches nothing,
-// so images with packages baked in build offline.
-func packageScript(pkgs []string) string {
-	q := make([]string, len(pkgs))
-	for i, p := range pkgs {
-		q[i] = shellQuote(p)
-	}
-	return `set -e
-set -- ` + strings.Join(q, " ") + `
-missing=""
-if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-  if [ -z "$missing" ]; then echo "packages already installed: $*"; exit 0; fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends $missing
-  rm -rf /var/lib/apt/lists/*
-elif command -v apk >/dev/null 2>&1; then
-  for p in "$@"; do apk info -e "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-  if [ -z "$missing" ]; then echo "packages already installed: $*"; exit 0; fi
-  apk add --no-cache $missing
-elif command -v dnf >/dev/null 2>&1; then
-  for p in "$@"; do rpm -q "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-  if [ -z "$missing" ]; then echo "packages already installed: $*"; exit 0; fi
-  dnf install -y $missing
-  dnf clean all
-else
-  echo "devbox: no known package manager (apt-get, apk, dnf) in this image" >&2
-  exit 1
-fi
-`
-}
+// packageScript is provision's package install: only what is missing,
+// no daemon started or enabled by the packages.
+func packageScript(pkgs []string) string { return provision.PackagesScript(pkgs) }
 
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return provision.Quote(s) }
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

@@ -50,7 +50,7 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	}
 	img := serviceImage(env, s)
 	if needsBuild(s) {
-		if img, err = b.buildImage(ctx, s, base, ev, p); err != nil {
+		if img, err = b.buildImage(ctx, s, base, env.Proxy, ev, p); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,23 @@
 // devbox-cache/<hash>, where the hash covers the base image ID and every
 // step up to that one; a later build starts from the longest cached prefix.
 //
+// Proxy: build steps (services' images and tools' alike) get env.Proxy's
+// variables in their process only — fed on stdin to a wrapper that exports
+// them — so no commit keeps them (docker commit keeps the container's
+// Config.Env) and no tag or hash covers them. A proxy on the host's
+// loopback, which a container cannot reach, is served for the build's
+// duration by a TCP forwarder devbox runs on the gateway address of the
+// build network devbox-build (a shared, labelled bridge like the default
+// one: NAT, so no_proxy hosts and other proxies stay reachable) and the
+// variables point there; the forwarder takes connections from that subnet
+// only and goes to the proxy only, so the rest of the host's loopback
+// stays out of reach. Hosts whose firewall drops input from Docker bridges
+// must let that port in. With a remote daemon a loopback proxy is dropped
+// (with a note): it is not on the daemon's machine. Without a loopback
+// proxy builds run on the default bridge, as before. Tests (noNAT) build
+// on devbox-build-nonat, an internal network, so every byte a test build
+// fetches goes through the proxy.
+//
 // Networks: nat is a bridge with a /24 auto-picked from 10.200–254.x.0
 // that clashes with no Docker network, host route or interface address;
 // isolated is an Internal bridge — except that Docker publishes no ports

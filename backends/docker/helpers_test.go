@@ -22,7 +22,7 @@ import (
 const debianImage = "debian/12"
 
 // newBackend connects to the real dockerd, skipping (or failing under
-// DEVBOX_INTEGRATION=1) when there is none.
+// DEVBOX_INTEGRATION=1) when there is none. Nothing it makes is NATed.
 func newBackend(t *testing.T) *Backend {
 	t.Helper()
 	var b *Backend
@@ -33,6 +33,7 @@ func newBackend(t *testing.T) *Backend {
 		b, err = New(ctx, envfile.DockerConfig{})
 		return err
 	})
+	b.noNAT = true // test containers never reach the outside
 	t.Cleanup(func() { b.Close() })
 	return b
 }

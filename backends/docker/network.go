@@ -38,6 +38,10 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 
 	opts := network.CreateOptions{Driver: "bridge", Labels: b.labels(env.Project, engine.KindNetwork, r.Name, r.Hash)}
 	switch spec.Mode {
+	case envfile.NetworkNAT, "":
+		if b.noNAT {
+			opts.Options = map[string]string{"com.docker.network.bridge.enable_ip_masquerade": "false"}
+		}
 	case envfile.NetworkIsolated:
 		if internal(env, spec) {
 			opts.Internal = true

@@ -173,7 +173,7 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	img := base.ID
 	if s := tools.Service(t); needsBuild(s) {
 		var err error
-		if img, err = b.buildImage(ctx, s, base, ev, opts.Progress); err != nil {
+		if img, err = b.buildImage(ctx, s, base, env.Proxy, ev, opts.Progress); err != nil {
 			return "", fmt.Errorf("docker: tool %q: %w", t.Name, err)
 		}
 	}
