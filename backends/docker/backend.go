@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -50,6 +51,11 @@ type Backend struct {
 
 var _ engine.Backend = (*Backend)(nil)
 
+// NoNATEnv, set to 1, makes every network and build container devbox
+// creates skip outbound NAT: for air-gapped machines and CI, where
+// containers must reach nothing but the host (and its package proxy).
+const NoNATEnv = "DEVBOX_NO_NAT"
+
 // New connects to the Docker engine named by cfg.Host, else DOCKER_HOST,
 // else the default socket, and checks that it answers.
 func New(ctx context.Context, cfg envfile.DockerConfig) (*Backend, error) {
@@ -68,7 +74,8 @@ func New(ctx context.Context, cfg envfile.DockerConfig) (*Backend, error) {
 		cli.Close()
 		return nil, fmt.Errorf("docker: cannot reach the Docker daemon at %s: %w; start it (dockerd, or systemctl start docker) and run devbox doctor", host, err)
 	}
-	return &Backend{cli: cli, Version: version.Version, buildLocks: map[string]*sync.Mutex{}}, nil
+	return &Backend{cli: cli, Version: version.Version, buildLocks: map[string]*sync.Mutex{},
+		noNAT: os.Getenv(NoNATEnv) == "1"}, nil
 }
 
 // Name returns "docker".

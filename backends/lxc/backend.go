@@ -44,13 +44,19 @@ type Backend struct {
 	noNAT bool
 }
 
+// NoNATEnv, set to 1, makes every bridge devbox creates skip outbound NAT
+// (nat networks become host-only): for air-gapped machines and CI, where
+// containers must reach nothing but the host.
+const NoNATEnv = "DEVBOX_NO_NAT"
+
 // New connects to the Incus server named by cfg.Remote: "" or "local" is
 // the local unix socket, anything else a remote of the incus CLI's config
 // ($INCUS_CONF, else ~/.config/incus), reached over HTTPS with its client
 // certificate.
 func New(ctx context.Context, cfg envfile.LXCConfig) (*Backend, error) {
 	conf, confErr := loadCLIConfig()
-	b := &Backend{remote: cfg.Remote, conf: conf, pre: map[string]*preflight{}, reloaded: map[string]time.Time{}}
+	b := &Backend{remote: cfg.Remote, conf: conf, pre: map[string]*preflight{}, reloaded: map[string]time.Time{},
+		noNAT: os.Getenv(NoNATEnv) == "1"}
 	if b.remote == "" {
 		b.remote = "local"
 	}

@@ -103,9 +103,7 @@ func specOf(env *envfile.Environment) (hostSpec, error) {
 		s.Packages = append(s.Packages, p)
 	}
 	sort.Strings(s.Packages)
-	for _, n := range env.Networks {
-		s.Networks = append(s.Networks, n)
-	}
+	s.Networks = append(s.Networks, networks(env)...)
 	return s, nil
 }
 
@@ -123,7 +121,7 @@ func Desired(env *envfile.Environment) ([]engine.Resource, error) {
 	}
 	var out []engine.Resource
 	host := engine.Resource{Kind: engine.KindHost, Name: InstanceName(env.Project), Hash: engine.Hash("host", spec)}
-	for _, n := range env.Networks {
+	for _, n := range networks(env) {
 		r := engine.Resource{Kind: engine.KindNetwork, Name: n.Name, Hash: networkHash(n)}
 		out = append(out, r)
 		host.Needs = append(host.Needs, r.Ref())
@@ -143,6 +141,30 @@ func Desired(env *envfile.Environment) ([]engine.Resource, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// DefaultNetwork is the network of a file that declares none, as on
+// docker: without it the instance would have only lo (the default profile
+// has no NIC), no address and no way out.
+const DefaultNetwork = "default"
+
+// networks is env's networks, or the implicit default (nat) when it
+// declares none.
+func networks(env *envfile.Environment) []envfile.Network {
+	if len(env.Networks) > 0 {
+		return env.Networks
+	}
+	return []envfile.Network{{Name: DefaultNetwork, Mode: envfile.NetworkNAT}}
+}
+
+// network is the network named name of networks(env), or nil.
+func network(env *envfile.Environment, name string) *envfile.Network {
+	for _, n := range networks(env) {
+		if n.Name == name {
+			return &n
+		}
+	}
+	return nil
 }
 
 // networkHash covers what the Incus network is made from. Address is per

@@ -63,6 +63,30 @@ func TestDesiredShape(t *testing.T) {
 	}
 }
 
+// A file without networks gets the default network (nat), as on docker;
+// one with networks gets only those.
+func TestDesiredDefaultNetwork(t *testing.T) {
+	rs, err := Desired(threeTier("shop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := byRef(rs)
+	def := engine.Ref{Kind: engine.KindNetwork, Name: DefaultNetwork}
+	host := m[engine.Ref{Kind: engine.KindHost, Name: "devbox-shop"}]
+	if _, ok := m[def]; !ok || len(host.Needs) != 1 || host.Needs[0] != def {
+		t.Errorf("resources %+v", rs)
+	}
+	if n := network(threeTier("shop"), DefaultNetwork); n == nil || n.Mode != envfile.NetworkNAT {
+		t.Errorf("default network %+v", n)
+	}
+	env := threeTier("shop")
+	env.Networks = []envfile.Network{{Name: "lan", Mode: "isolated"}}
+	rs, _ = Desired(env)
+	if _, ok := byRef(rs)[def]; ok {
+		t.Errorf("default network next to a declared one: %+v", rs)
+	}
+}
+
 func TestHashesSeparateHostAndService(t *testing.T) {
 	a, _ := Desired(threeTier("p"))
 	env := threeTier("p")
@@ -123,7 +147,8 @@ func TestRenderUnit(t *testing.T) {
 		Workdir: "/srv", DependsOn: []string{"db"}, Restart: "unless-stopped"}
 	u := renderUnit(svc, map[string]string{"B": `a "q"`, "A": "x y"})
 	for _, want := range []string{
-		`ExecStart="/bin/sh" "-c" "echo \"$$HOME\" 100%% \\ok"`,
+		`ExecStart="/bin/sh" "-c" "if command -v bash`,
+		`"devbox-web" "/bin/sh" "-c" "echo \"$$HOME\" 100%% \\ok"` + "\n", "SyslogIdentifier=sh\n",
 		"User=www-data\n", "WorkingDirectory=/srv\n",
 		"Environment=\"A=x y\"\nEnvironment=\"B=a \\\"q\\\"\"\n",
 		"After=devbox-db.service\n", "Wants=devbox-db.service\n", "Restart=always\n",

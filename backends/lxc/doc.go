@@ -13,7 +13,14 @@
 // the alias devbox-cache/<hash>, where hash covers (base image fingerprint,
 // packages, steps so far). The next build starts from the longest cached
 // prefix. Provision steps should not depend on mounted files: the cache
-// does not see them.
+// does not see them. devbox's proxy (http_proxy …) reaches the package
+// installs and steps only, through a proxy device while they run when it
+// is on the host's loopback; it is in no cache key, file or unit.
+//
+// A file without network blocks gets a default nat network, as on docker.
+// Services' stdout and stderr are pipes into the journal, so programs can
+// open /dev/stdout and /dev/stderr; up waits for systemd to accept jobs,
+// not for the whole boot.
 //
 // Differences from the docker backend: all services share one network
 // namespace, so two services cannot listen on the same port and every

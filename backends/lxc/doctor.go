@@ -73,7 +73,7 @@ func (b *Backend) networkChecks(ctx context.Context, env *envfile.Environment) [
 		}
 	}
 	checks = append(checks, engine.Check{Name: "managed bridges", OK: true, Detail: fmt.Sprintf("%d: %s", len(managed), strings.Join(managed, ", "))})
-	for _, n := range env.Networks {
+	for _, n := range networks(env) {
 		name := "network " + n.Name
 		switch n.Mode {
 		case envfile.NetworkBridged:

@@ -2,6 +2,7 @@ package lxc
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,14 @@ func testCtx(t *testing.T) context.Context {
 // up runs a full `devbox up` of env and returns the plan it applied.
 func up(t *testing.T, b *Backend, env *envfile.Environment) engine.Plan {
 	t.Helper()
+	p, _ := upEvents(t, b, env)
+	return p
+}
+
+// upEvents is up that also returns the progress it reported, one
+// "ref: status" line an event.
+func upEvents(t *testing.T, b *Backend, env *envfile.Environment) (engine.Plan, []string) {
+	t.Helper()
 	ctx := testCtx(t)
 	desired, err := b.Desired(env)
 	if err != nil {
@@ -45,13 +54,18 @@ func up(t *testing.T, b *Backend, env *envfile.Environment) engine.Plan {
 	}
 	p := engine.Up(env.Project, "lxc", desired, observed)
 	start := time.Now()
+	var mu sync.Mutex
+	var events []string
 	progress := func(e engine.Event) {
 		t.Logf("%6.2fs %s: %s %s", time.Since(start).Seconds(), e.Ref, e.Status, e.Error)
+		mu.Lock()
+		events = append(events, e.Ref.String()+": "+e.Status)
+		mu.Unlock()
 	}
 	if err := engine.Apply(ctx, b, env, p, progress); err != nil {
 		t.Fatalf("up: %v", err)
 	}
-	return p
+	return p, events
 }
 
 // destroy runs `devbox destroy [--volumes]` of project.

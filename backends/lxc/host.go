@@ -76,7 +76,7 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	if err := b.writeHosts(ctx, env); err != nil {
 		return err
 	}
-	if err := b.provision(ctx, r, spec, layers, done, p); err != nil {
+	if err := b.provision(ctx, r, spec, layers, done, env.Proxy, p); err != nil {
 		return fmt.Errorf("%w (instance %s kept for inspection: incus exec %s -- bash)", err, name, name)
 	}
 	// After provisioning, so cached layers never carry an address.
@@ -204,28 +204,36 @@ func (b *Backend) setState(name, action string, force bool) error {
 	return wait(b.c.UpdateInstanceState(name, api.InstanceStatePut{Action: action, Timeout: 30, Force: force}, ""))
 }
 
-// waitSystemd waits until systemctl is-system-running --wait says running
-// or degraded.
+// waitSystemd waits until systemd in the instance accepts jobs:
+// is-system-running says starting (basic.target reached, boot jobs still
+// queued), running or degraded. Not for the boot to finish (--wait): one
+// slow boot job, such as systemd-networkd-wait-online without a carrier
+// (2 minutes), would hold up every up, and devbox's units need none of
+// them; a unit's own dependencies still order it.
 func (b *Backend) waitSystemd(ctx context.Context, name string) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	last := ""
 	for time.Now().Before(deadline) {
-		out, err := b.output(ctx, name, "systemctl", "is-system-running", "--wait")
-		state := strings.TrimSpace(out)
-		if state == "running" || state == "degraded" {
+		out, err := b.output(ctx, name, "systemctl", "is-system-running")
+		switch state := strings.TrimSpace(out); state {
+		case "starting", "running", "degraded":
 			return nil
+		case "maintenance":
+			return fmt.Errorf("lxc: instance %q: systemd is in rescue or emergency mode; see: incus exec %s -- journalctl -b", name, name)
+		default:
+			last = state
 		}
 		if code, ok := exitCode(err); ok && code == 127 {
 			return fmt.Errorf("lxc: instance %q has no systemd (systemctl not found); devbox needs a systemd image such as debian/12", name)
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		last = state
-		if err != nil && state == "" {
+		if err != nil && last == "" {
 			last = err.Error()
 		}
-		time.Sleep(250 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	return fmt.Errorf("lxc: instance %q: systemd did not come up: %s", name, last)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/lxc/incus/v6/shared/api"
 
@@ -16,7 +17,7 @@ import (
 // the given subnet or a free one. A bridged network has no Incus object:
 // its parent is checked and the instance gets a NIC on it.
 func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r engine.Resource) error {
-	n := env.Network(r.Name)
+	n := network(env, r.Name)
 	if n == nil {
 		return fmt.Errorf("lxc: network %q is not in the file", r.Name)
 	}
@@ -59,16 +60,30 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 			keyHash:        r.Hash,
 		},
 	}}
-	if n.Mode == envfile.NetworkIsolated {
-		// Nothing beyond the bridge is reachable: answer names locally
-		// instead of forwarding, so lookups fail fast rather than wait for
-		// the resolver's timeout.
+	if !nat {
+		// Nothing beyond the bridge is reachable (isolated, or a test's
+		// bridge): answer names locally instead of forwarding, so lookups
+		// fail fast rather than wait for the resolver's timeout, and none
+		// leaves the machine.
 		req.Config["raw.dnsmasq"] = "no-resolv"
 	}
-	if err := b.c.CreateNetwork(req); err != nil {
+	err := b.c.CreateNetwork(req)
+	for try := 1; err != nil && linkRace(err) && try < 5; try++ {
+		_ = b.c.DeleteNetwork(name) // what the failed create left, if anything
+		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		err = b.c.CreateNetwork(req)
+	}
+	if err != nil {
 		return fmt.Errorf("lxc: create network %q (%s, %s): %w", n.Name, name, subnet, err)
 	}
 	return nil
+}
+
+// linkRace reports incusd failing because a host interface vanished while
+// it looked at every interface for the bridge's children (containers of
+// other engines come and go); trying again is the cure.
+func linkRace(err error) bool {
+	return strings.Contains(err.Error(), "bridge children interfaces")
 }
 
 func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
@@ -79,7 +94,12 @@ func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
 	// vanishing under a parallel delete fails that listing. One at a time.
 	b.netMu.Lock()
 	defer b.netMu.Unlock()
-	if err := b.c.DeleteNetwork(r.ID); err != nil && !api.StatusErrorCheck(err, 404) {
+	err := b.c.DeleteNetwork(r.ID)
+	for try := 1; err != nil && linkRace(err) && try < 5; try++ {
+		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		err = b.c.DeleteNetwork(r.ID)
+	}
+	if err != nil && !api.StatusErrorCheck(err, 404) {
 		return fmt.Errorf("lxc: remove network %q (%s): %w", r.Name, r.ID, err)
 	}
 	return nil
@@ -90,7 +110,7 @@ func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
 func (b *Backend) nicDevices(env *envfile.Environment, first int) (map[string]map[string]string, map[string]string, error) {
 	devs := map[string]map[string]string{}
 	labels := map[string]string{}
-	for i, n := range env.Networks {
+	for i, n := range networks(env) {
 		d := map[string]string{"type": "nic", "name": fmt.Sprintf("eth%d", first+i)}
 		switch n.Mode {
 		case envfile.NetworkBridged:
@@ -118,7 +138,7 @@ func (b *Backend) nicDevices(env *envfile.Environment, first int) (map[string]ma
 // staticAddresses configures the static address of bridged networks in
 // the instance (systemd-networkd); managed bridges hand theirs out by DHCP.
 func (b *Backend) staticAddresses(ctx context.Context, env *envfile.Environment, inst string, devices map[string]map[string]string) error {
-	for _, n := range env.Networks {
+	for _, n := range networks(env) {
 		if n.Mode != envfile.NetworkBridged || n.Address == "" {
 			continue
 		}

@@ -2,12 +2,15 @@ package lxc
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lxc/incus/v6/shared/api"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -142,5 +145,95 @@ func nothingMade(t *testing.T, b *Backend, env *envfile.Environment) {
 	}
 	if _, _, err := b.c.GetInstance(InstanceName(env.Project)); err == nil {
 		t.Errorf("instance %s exists", InstanceName(env.Project))
+	}
+}
+
+// TestDefaultNetwork: a file without networks gets the project's default
+// bridge (no NAT in tests); the instance has an IPv4 address on eth0 and
+// status shows it; destroy removes the bridge.
+func TestDefaultNetwork(t *testing.T) {
+	b := newBackend(t)
+	ctx := testCtx(t)
+	env := webEnv(testenv.Project(t, "lxdef"))
+	cleanup(t, b, env)
+	up(t, b, env)
+	bridge := NetworkName(env.Project, DefaultNetwork)
+	n, _, err := b.c.GetNetwork(bridge)
+	if err != nil {
+		t.Fatalf("default network: %v", err)
+	}
+	if n.Config["ipv4.nat"] != "false" || n.Config[keyName] != DefaultNetwork {
+		t.Errorf("bridge %s: %v", bridge, n.Config)
+	}
+	var addrs []string
+	for deadline := time.Now().Add(30 * time.Second); len(addrs) == 0 && time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		st, err := b.Status(ctx, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs = st[0].Addresses
+	}
+	_, subnet, _ := net.ParseCIDR(n.Config["ipv4.address"])
+	if len(addrs) != 1 || subnet == nil || !subnet.Contains(net.ParseIP(addrs[0])) {
+		t.Errorf("status addresses %v, want one in %s", addrs, n.Config["ipv4.address"])
+	}
+	out, err := b.output(ctx, InstanceName(env.Project), "ip", "-4", "-o", "addr", "show", "dev", "eth0")
+	if err != nil || len(addrs) == 0 || !strings.Contains(out, " "+addrs[0]+"/") {
+		t.Errorf("eth0: %q, %v", out, err)
+	}
+	if p := up(t, b, env); p.Changes() != 0 {
+		t.Errorf("re-up: %v", ops(p))
+	}
+	destroy(t, b, env, true)
+	if _, _, err := b.c.GetNetwork(bridge); !api.StatusErrorCheck(err, 404) {
+		t.Errorf("bridge %s after destroy: %v", bridge, err)
+	}
+}
+
+// TestNetworkCreateSurvivesLinkChurn: incusd looks at every host
+// interface while it creates or deletes a bridge, and fails when one
+// vanishes meanwhile (veth pairs of other engines' containers come and
+// go: here veth pairs made and deleted in a loop); devbox
+// tries again.
+func TestNetworkCreateSurvivesLinkChurn(t *testing.T) {
+	b := newBackend(t)
+	ctx := testCtx(t)
+	env := webEnv(testenv.Project(t, "lxchurn"))
+	for i := 0; i < 6; i++ {
+		env.Networks = append(env.Networks, envfile.Network{Name: fmt.Sprintf("n%d", i), Mode: "isolated"})
+	}
+	cleanup(t, b, env)
+	stop := make(chan struct{})
+	churned := make(chan int)
+	go func() {
+		n := 0
+		name := fmt.Sprintf("dbxch%d", os.Getpid()%100000)
+		for {
+			select {
+			case <-stop:
+				_ = exec.Command("ip", "link", "del", name).Run()
+				churned <- n
+				return
+			default:
+			}
+			_ = exec.Command("ip", "link", "add", name, "type", "veth", "peer", "name", name+"p").Run()
+			_ = exec.Command("ip", "link", "del", name).Run()
+			n++
+		}
+	}()
+	var errs []error
+	for _, n := range env.Networks {
+		r := engine.Resource{Kind: engine.KindNetwork, Name: n.Name, Hash: networkHash(n)}
+		if err := b.Create(ctx, env, r, nil); err != nil {
+			errs = append(errs, err)
+		}
+		if err := b.Remove(ctx, env.Project, engine.Resource{Kind: engine.KindNetwork, Name: n.Name, ID: NetworkName(env.Project, n.Name)}, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	close(stop)
+	t.Logf("%d interfaces came and went", <-churned)
+	for _, err := range errs {
+		t.Error(err)
 	}
 }

@@ -55,7 +55,7 @@ func (b *Backend) check(ctx context.Context, env *envfile.Environment) error {
 		return err
 	}
 	var errs []error
-	for _, n := range env.Networks {
+	for _, n := range networks(env) {
 		switch {
 		case n.Mode == envfile.NetworkBridged:
 			errs = append(errs, b.checkParent(n))

@@ -10,6 +10,8 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 
 	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/provision"
+	"github.com/devbox-dev/devbox/proxy"
 )
 
 // layerKeys are the cache keys of the provisioning layers: [0] after the
@@ -37,13 +39,29 @@ func (b *Backend) cachedLayer(keys []string) (int, string) {
 // provision installs packages and runs the steps after layer done,
 // publishing a cache layer after each. Layer 0 is published even without
 // packages: an uncompressed local copy of the base starts several times
-// faster than the (compressed) base image.
-func (b *Backend) provision(ctx context.Context, r engine.Resource, spec hostSpec, keys []string, done int, p engine.Progress) error {
+// faster than the (compressed) base image. px, the user's proxy, reaches
+// the installs and steps only (see provisionProxy).
+func (b *Backend) provision(ctx context.Context, r engine.Resource, spec hostSpec, keys []string, done int, px proxy.Settings, p engine.Progress) (err error) {
 	name := r.Name
+	install := done < 0 && len(spec.Packages) > 0
+	var penv map[string]string
+	if install || done+1 < len(keys) {
+		b.waitNetwork(ctx, name)
+		var release func() error
+		progress := func(e engine.Event) { e.Ref = r.Ref(); p(e) }
+		if penv, release, err = b.provisionProxy(ctx, name, px, progress); err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := release(); err == nil {
+				err = rerr
+			}
+		}()
+	}
 	if done < 0 {
-		if len(spec.Packages) > 0 {
+		if install {
 			p(engine.Event{Ref: r.Ref(), Status: "packages: " + strings.Join(spec.Packages, " ")})
-			if err := b.installPackages(ctx, name, spec.Packages); err != nil {
+			if err := b.installPackages(ctx, name, spec.Packages, penv); err != nil {
 				return err
 			}
 		}
@@ -52,19 +70,8 @@ func (b *Backend) provision(ctx context.Context, r engine.Resource, spec hostSpe
 		}
 	}
 	for i := max(done, 0) + 1; i < len(keys); i++ {
-		step := spec.Steps[i-1]
-		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("step %d/%d: %s", i, len(spec.Steps), firstLine(step))})
-		var out bytes.Buffer
-		code, err := b.run(ctx, name, execReq{
-			Cmd: []string{"/bin/sh", "-ec", step}, Cwd: "/root",
-			Env:    map[string]string{"DEBIAN_FRONTEND": "noninteractive", "HOME": "/root"},
-			Stdout: &out, Stderr: &out,
-		})
-		if err != nil {
-			return fmt.Errorf("lxc: provision step %d %q: %w", i, firstLine(step), err)
-		}
-		if code != 0 {
-			return fmt.Errorf("lxc: provision step %d %q exited %d:\n%s", i, firstLine(step), code, lastLines(out.String(), 15))
+		if err := b.runStep(ctx, r, spec, i, penv, p); err != nil {
+			return err
 		}
 		if err := b.publishLayer(ctx, name, keys[i], spec, i); err != nil {
 			return err
@@ -73,29 +80,32 @@ func (b *Backend) provision(ctx context.Context, r engine.Resource, spec hostSpe
 	return nil
 }
 
-// installPackages installs what is missing with the image's package
-// manager; nothing missing means no package manager run at all (offline
-// builds work from a base that has everything).
-func (b *Backend) installPackages(ctx context.Context, name string, pkgs []string) error {
-	const script = `
-if command -v apt-get >/dev/null; then
-  missing=; for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-  [ -z "$missing" ] && exit 0
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends $missing
-elif command -v dnf >/dev/null; then
-  missing=; for p in "$@"; do rpm -q "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-  [ -z "$missing" ] && exit 0
-  dnf install -y $missing
-elif command -v apk >/dev/null; then
-  missing=; for p in "$@"; do apk info -e "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-  [ -z "$missing" ] && exit 0
-  apk add --no-cache $missing
-else
-  echo "no apt-get, dnf or apk in the image" >&2; exit 3
-fi`
+// runStep runs provision step i (1-based) as root in /root, with env
+// (the proxy) added.
+func (b *Backend) runStep(ctx context.Context, r engine.Resource, spec hostSpec, i int, env map[string]string, p engine.Progress) error {
+	step := spec.Steps[i-1]
+	p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("step %d/%d: %s", i, len(spec.Steps), firstLine(step))})
+	vars := map[string]string{"DEBIAN_FRONTEND": "noninteractive", "HOME": "/root"}
+	for k, v := range env {
+		vars[k] = v
+	}
 	var out bytes.Buffer
-	code, err := b.run(ctx, name, execReq{Cmd: append([]string{"/bin/sh", "-c", script, "sh"}, pkgs...), Stdout: &out, Stderr: &out})
+	code, err := b.run(ctx, r.Name, execReq{Cmd: []string{"/bin/sh", "-ec", step}, Cwd: "/root", Env: vars, Stdout: &out, Stderr: &out})
+	if err != nil {
+		return fmt.Errorf("lxc: provision step %d %q: %w", i, firstLine(step), err)
+	}
+	if code != 0 {
+		return fmt.Errorf("lxc: provision step %d %q exited %d:\n%s", i, firstLine(step), code, lastLines(out.String(), 15))
+	}
+	return nil
+}
+
+// installPackages installs what is missing with the image's package
+// manager (provision.PackagesScript, as on docker), env (the proxy) in
+// its environment.
+func (b *Backend) installPackages(ctx context.Context, name string, pkgs []string, env map[string]string) error {
+	var out bytes.Buffer
+	code, err := b.run(ctx, name, execReq{Cmd: []string{"/bin/sh", "-c", provision.PackagesScript(pkgs)}, Env: env, Stdout: &out, Stderr: &out})
 	if err != nil {
 		return fmt.Errorf("lxc: install packages: %w", err)
 	}
@@ -103,6 +113,26 @@ fi`
 		return fmt.Errorf("lxc: install packages %s exited %d:\n%s", strings.Join(pkgs, " "), code, lastLines(out.String(), 15))
 	}
 	return nil
+}
+
+// waitNetwork gives the network a moment before provisioning: systemd is
+// ready to start units before the boot has brought networkd, resolved and
+// DHCP up, and package managers need them. It waits at most 30 s for the
+// network.target and nss-lookup.target jobs to finish and, with a NIC,
+// for a default route, then goes on regardless (a NIC without DHCP, say:
+// the install says what is wrong). Nothing waits on a loopback-only
+// instance beyond those jobs.
+func (b *Backend) waitNetwork(ctx context.Context, name string) {
+	const script = `i=0
+while [ $i -lt 120 ]; do
+  i=$((i+1))
+  if command -v systemctl >/dev/null && systemctl list-jobs --no-legend 2>/dev/null | grep -Eq ' (network|nss-lookup)\.target '; then sleep 0.25; continue; fi
+  nic=; for n in /sys/class/net/*; do [ "${n##*/}" = lo ] || nic=1; done
+  [ -z "$nic" ] || ! command -v ip >/dev/null || ip -4 route show default | grep -q . || { sleep 0.25; continue; }
+  exit 0
+done
+exit 1`
+	_, _ = b.output(ctx, name, "/bin/sh", "-c", script)
 }
 
 // publishLayer snapshots the instance and publishes the snapshot as the

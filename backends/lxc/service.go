@@ -106,8 +106,12 @@ func (b *Backend) removeService(ctx context.Context, project string, r engine.Re
 func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc *envfile.Service, r engine.Resource, p engine.Progress) error {
 	inst := InstanceName(env.Project)
 	if svc.Health == nil || len(svc.Health.Command) == 0 {
-		out, _ := b.output(ctx, inst, "systemctl", "is-active", UnitName(svc.Name))
-		if s := strings.TrimSpace(out); s == "failed" {
+		// Started unless it fails within half a second (a wrong command,
+		// a missing file): a Type=simple unit is active from the fork on,
+		// before the program (behind the stdio wrapper) has even run.
+		const script = `for i in 1 2 3 4 5; do [ "$(systemctl is-active "$1")" = failed ] && exit 1; sleep 0.1; done`
+		_, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", UnitName(svc.Name))
+		if code, ok := exitCode(err); ok && code == 1 {
 			return fmt.Errorf("lxc: service %q failed to start%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
 		}
 		return nil

@@ -241,14 +241,14 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 		return "", fmt.Errorf("lxc: tool %q: start instance %s: %w", t.Name, name, err)
 	}
 	if done < len(layers)-1 {
-		// Package managers want the network up: wait for systemd when the
-		// image has it (busybox-init images have nothing to wait for).
+		// Steps may use systemctl: wait for systemd when the image has it
+		// (busybox-init images have nothing to wait for).
 		if _, err := b.output(ctx, name, "/bin/sh", "-c", "command -v systemctl"); err == nil {
 			if err := b.waitSystemd(ctx, name); err != nil {
 				return "", err
 			}
 		}
-		if err := b.provision(ctx, r, spec, layers, done, p); err != nil {
+		if err := b.provision(ctx, r, spec, layers, done, env.Proxy, p); err != nil {
 			return "", fmt.Errorf("lxc: tool %q: %w (instance %s kept for inspection)", t.Name, err, name)
 		}
 	}

@@ -1,6 +1,7 @@
 package lxc
 
 import (
+	"path"
 	"sort"
 	"strings"
 
@@ -28,7 +29,9 @@ func renderUnit(svc *envfile.Service, env map[string]string) string {
 	if len(svc.Command) == 0 {
 		b.WriteString("Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n")
 	} else {
-		b.WriteString("Type=simple\nExecStart=" + execLine(svc.Command) + "\n")
+		b.WriteString("Type=simple\nExecStart=" + execLine(stdioCommand(svc.Name, svc.Command)) + "\n")
+		// The journal names lines after the program, not the wrapper.
+		b.WriteString("SyslogIdentifier=" + strings.ReplaceAll(path.Base(svc.Command[0]), "%", "%%") + "\n")
 	}
 	if svc.User != "" {
 		b.WriteString("User=" + svc.User + "\n")
@@ -49,6 +52,28 @@ func renderUnit(svc *envfile.Service, env map[string]string) string {
 	b.WriteString("CPUAccounting=yes\nMemoryAccounting=yes\n")
 	b.WriteString("\n[Install]\nWantedBy=multi-user.target\n")
 	return b.String()
+}
+
+// stdioWrapper makes fd 1 and 2 pipes into the journal, then execs the
+// program. systemd hands a service journal sockets, and open() cannot
+// reopen a socket (ENXIO), so a program that opens /dev/stdout or
+// /dev/stderr by path (nginx's error_log /dev/stderr, as container images
+// configure it) fails; a pipe can be reopened. Everything execs in place,
+// so the main PID is the program's and signals and exit status are
+// unchanged. The cats ignore SIGTERM: on stop they read to the program's
+// last line and end with it. bash's process substitution needs no files;
+// without bash (a busybox image) two FIFOs in a private temporary
+// directory do the same, and without those the program keeps the journal
+// sockets. $0 names the service in the shell's own errors.
+const stdioWrapper = `if command -v bash >/dev/null 2>&1; then ` +
+	`exec bash -c 'exec > >(trap "" TERM; exec cat) 2> >(trap "" TERM; exec cat >&2); exec "$@"' "$0" "$@"; fi; ` +
+	`d=$(mktemp -d 2>/dev/null) && mkfifo "$d/1" "$d/2" || exec "$@"; ` +
+	`(trap "" TERM; exec cat <"$d/1") & (trap "" TERM; exec cat <"$d/2" >&2) & ` +
+	`exec >"$d/1" 2>"$d/2"; rm -rf "$d"; exec "$@"`
+
+// stdioCommand is cmd run through stdioWrapper.
+func stdioCommand(service string, cmd []string) []string {
+	return append([]string{"/bin/sh", "-c", stdioWrapper, "devbox-" + service}, cmd...)
 }
 
 // restartPolicy maps devbox's (docker's) restart names onto systemd's.

@@ -75,8 +75,8 @@ func TestUpThreeServices(t *testing.T) {
 	cleanup(t, b, env)
 
 	p := up(t, b, env)
-	if p.Changes() != 4 {
-		t.Errorf("first up: %d changes, want 4:\n%v", p.Changes(), p)
+	if p.Changes() != 5 { // the default network, the host, three units
+		t.Errorf("first up: %d changes, want 5:\n%v", p.Changes(), p)
 	}
 	ctx := testCtx(t)
 	observed, err := b.Observe(ctx, env.Project)
@@ -92,7 +92,7 @@ func TestUpThreeServices(t *testing.T) {
 			t.Errorf("%s is %s", r.Ref(), r.State)
 		}
 	}
-	if hosts != 1 || len(observed) != 4 {
+	if hosts != 1 || len(observed) != 5 {
 		t.Errorf("observed %v", observed)
 	}
 
