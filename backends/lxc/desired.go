@@ -22,6 +22,10 @@ type hostSpec struct {
 	Mounts   []envfile.Mount   `json:"mounts"`
 	Volumes  []volMount        `json:"volumes"`
 	Ports    []portForward     `json:"ports"`
+
+	// BaseFP is the resolved base image's fingerprint, known only at
+	// create time: recorded on cache layers, in no hash.
+	BaseFP string `json:"-"`
 }
 
 type volMount struct {

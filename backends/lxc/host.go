@@ -30,8 +30,9 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	if err != nil {
 		return err
 	}
+	spec.BaseFP = base.Image.Fingerprint
 	layers := layerKeys(base.Image.Fingerprint, spec)
-	done, cached := b.cachedLayer(layers)
+	done, cached := b.cachedLayer(spec, layers)
 	devices, config, err := b.instanceDevices(ctx, env, spec)
 	if err != nil {
 		return err
@@ -43,6 +44,10 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 		Description: "devbox environment " + env.Project,
 	}}
 	switch {
+	case cached != "" && done < 0:
+		p(engine.Event{Ref: r.Ref(), Status: "creating from a cached layer with some of the packages"})
+		req.Source = api.InstanceSource{Type: "image", Fingerprint: cached}
+		err = wait(b.c.CreateInstance(req))
 	case cached != "":
 		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("creating from cache (%d of %d layers)", done+1, len(layers))})
 		req.Source = api.InstanceSource{Type: "image", Fingerprint: cached}

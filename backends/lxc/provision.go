@@ -26,14 +26,49 @@ func layerKeys(fingerprint string, spec hostSpec) []string {
 }
 
 // cachedLayer finds the longest cached prefix: the index of its last layer
-// (-1 for none) and the image's fingerprint.
-func (b *Backend) cachedLayer(keys []string) (int, string) {
+// (-1 for none) and the image's fingerprint. With no layer of its own, a
+// packages layer of the same base with a subset of spec's packages is
+// returned as a start (index -1: the install still runs, and installs only
+// what that layer lacks), so adding a package installs one package.
+func (b *Backend) cachedLayer(spec hostSpec, keys []string) (int, string) {
 	for i := len(keys) - 1; i >= 0; i-- {
 		if a, _, err := b.c.GetImageAlias(cachePrefix + keys[i]); err == nil {
 			return i, a.Target
 		}
 	}
-	return -1, ""
+	if spec.BaseFP == "" || len(spec.Packages) == 0 {
+		return -1, ""
+	}
+	imgs, err := b.c.GetImages()
+	if err != nil {
+		return -1, ""
+	}
+	return -1, subsetLayer(imgs, spec.BaseFP, spec.Packages)
+}
+
+// subsetLayer picks, among cached packages layers (step 0) of base, the
+// one with the most packages that are all in want. Pure.
+func subsetLayer(imgs []api.Image, base string, want []string) string {
+	wanted := map[string]bool{}
+	for _, p := range want {
+		wanted[p] = true
+	}
+	best, most := "", 0
+	for _, img := range imgs {
+		pr := img.Properties
+		if pr["devbox.cache"] == "" || pr["devbox.fingerprint"] != base || pr["devbox.steps"] != "0" {
+			continue
+		}
+		have := strings.Fields(pr["devbox.packages"])
+		ok := len(have) > most
+		for _, p := range have {
+			ok = ok && wanted[p]
+		}
+		if ok {
+			best, most = img.Fingerprint, len(have)
+		}
+	}
+	return best
 }
 
 // provision installs packages and runs the steps after layer done,
@@ -148,11 +183,13 @@ func (b *Backend) publishLayer(ctx context.Context, name, key string, spec hostS
 		Source:               &api.ImagesPostSource{Type: "snapshot", Name: name + "/" + snap},
 		CompressionAlgorithm: "none",
 		ImagePut: api.ImagePut{Properties: map[string]string{
-			"description":   fmt.Sprintf("devbox cache: %s + %d package(s) + %d step(s)", spec.Image, len(spec.Packages), steps),
-			"devbox.cache":  key,
-			"devbox.base":   spec.Image,
-			"devbox.steps":  itoa(steps),
-			"devbox.create": time.Now().UTC().Format(time.RFC3339),
+			"description":        fmt.Sprintf("devbox cache: %s + %d package(s) + %d step(s)", spec.Image, len(spec.Packages), steps),
+			"devbox.cache":       key,
+			"devbox.base":        spec.Image,
+			"devbox.steps":       itoa(steps),
+			"devbox.fingerprint": spec.BaseFP,
+			"devbox.packages":    strings.Join(spec.Packages, " "),
+			"devbox.create":      time.Now().UTC().Format(time.RFC3339),
 		}},
 	}
 	op, err := b.c.CreateImage(req, nil)

@@ -198,8 +198,9 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	if len(spec.Profiles) == 0 {
 		spec.Profiles = []string{"default"}
 	}
+	spec.BaseFP = base.Image.Fingerprint
 	layers := layerKeys(base.Image.Fingerprint, spec)
-	done, cached := b.cachedLayer(layers)
+	done, cached := b.cachedLayer(spec, layers)
 	config := map[string]string{
 		keyToolProject: env.Project, keyToolName: t.Name, keyToolUID: strconv.Itoa(opts.UID), keyVersion: devboxVersion(),
 	}
