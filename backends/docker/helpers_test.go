@@ -34,6 +34,9 @@ func newBackend(t *testing.T) *Backend {
 		return err
 	})
 	b.noNAT = true // test containers never reach the outside
+	// Every test here may build on cached step images, which a prune test
+	// in another package must not delete meanwhile.
+	testenv.CacheShared(t)
 	t.Cleanup(func() { b.Close() })
 	return b
 }

@@ -22,6 +22,9 @@ func newBackend(t *testing.T) *Backend {
 		return err
 	})
 	b.noNAT = true
+	// Every test here may create from cached layers, which a prune test
+	// in another package must not delete meanwhile.
+	testenv.CacheShared(t)
 	t.Cleanup(func() { b.Close() })
 	return b
 }

@@ -20,7 +20,9 @@ import (
 func layerKeys(fingerprint string, spec hostSpec) []string {
 	keys := make([]string, len(spec.Steps)+1)
 	for i := range keys {
-		keys[i] = engine.Hash("layer", fingerprint, spec.Packages, spec.Steps[:i])
+		// Non-nil lists: no packages or steps hash alike however the spec
+		// was built, so such files share their layers.
+		keys[i] = engine.Hash("layer", fingerprint, append([]string{}, spec.Packages...), append([]string{}, spec.Steps[:i]...))
 	}
 	return keys
 }
