@@ -72,6 +72,10 @@ func Up(project, backend string, desired, observed []Resource) Plan {
 		switch {
 		case !exists:
 			a.Op, a.Reason = OpCreate, "not found"
+		case o.Hash != d.Hash && d.Kind == KindVolume:
+			// A volume holds data: never replaced; create adopts it and
+			// rewrites its labels.
+			a.Op, a.Reason = OpCreate, "adopted (labels out of date)"
 		case o.Hash != d.Hash:
 			a.Op, a.Reason = OpReplace, "config changed"
 		default:

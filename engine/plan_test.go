@@ -181,3 +181,14 @@ func TestCPUMeter(t *testing.T) {
 		t.Errorf("counter reset = %v, want 0", p)
 	}
 }
+
+// TestVolumeIsNeverReplaced: a volume whose labels are out of date (made
+// by hand, or by an older devbox) is adopted, never removed and remade.
+func TestVolumeIsNeverReplaced(t *testing.T) {
+	desired := []Resource{{Kind: KindVolume, Name: "data", Hash: "v2"}}
+	observed := []Resource{{Kind: KindVolume, Name: "data", Hash: "", ID: "p-data", State: StateExists}}
+	p := Up("p", "lxc", desired, observed)
+	if len(p.Actions) != 1 || p.Actions[0].Op != OpCreate || p.Actions[0].Old != nil || p.Actions[0].Resource.ID != "p-data" {
+		t.Fatalf("plan %+v", p.Actions)
+	}
+}

@@ -11,9 +11,21 @@ import (
 )
 
 // createVolume makes a labelled named volume. Docker returns an existing
-// volume of the same name unchanged, so this is idempotent.
+// volume of the same name unchanged (and cannot relabel one), so a volume
+// of that name devbox did not make for this project and volume is refused
+// with the way out, not adopted silently (observe would never see it).
 func (b *Backend) createVolume(ctx context.Context, env *envfile.Environment, r engine.Resource) error {
 	name := VolumeName(env.Project, r.Name)
+	if v, err := b.cli.VolumeInspect(ctx, name); err == nil {
+		if v.Labels[LabelProject] == env.Project && v.Labels[LabelName] == r.Name {
+			return nil
+		}
+		return fmt.Errorf("docker: volume %q exists and devbox did not make it for volume %q of project %q (labels %v); "+
+			"Docker cannot relabel a volume: rename the project or the volume, or copy its data out and remove it (docker volume rm %s)",
+			name, r.Name, env.Project, v.Labels, name)
+	} else if !notFound(err) {
+		return fmt.Errorf("docker: inspect volume %q: %w", name, err)
+	}
 	_, err := b.cli.VolumeCreate(ctx, volume.CreateOptions{
 		Name:   name,
 		Labels: b.labels(env.Project, engine.KindVolume, r.Name, r.Hash),

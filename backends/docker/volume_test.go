@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/volume"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -121,5 +124,27 @@ func TestDownIsQuick(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("down took %s", d)
+	}
+}
+
+// TestForeignVolumeIsRefused: an unlabelled volume of the name devbox would
+// use (a compose project's, say) is not adopted silently: up fails saying
+// so, and the volume and its data are left as they were.
+func TestForeignVolumeIsRefused(t *testing.T) {
+	b := newBackend(t)
+	ctx := context.Background()
+	p := project(t, b, "dkfor")
+	name := VolumeName(p, "data")
+	if _, err := b.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.cli.VolumeRemove(context.Background(), name, true) })
+	env := &envfile.Environment{Project: p, Image: debianImage, Volumes: []envfile.Volume{{Name: "data"}},
+		Services: []envfile.Service{{Name: "app", Command: []string{"sleep", "infinity"}, Volumes: map[string]string{"data": "/data"}}}}
+	if _, err := up(t, b, env); err == nil || !strings.Contains(err.Error(), "devbox did not make it") {
+		t.Errorf("up over a foreign volume: %v", err)
+	}
+	if _, err := b.cli.VolumeInspect(ctx, name); err != nil {
+		t.Errorf("the foreign volume is gone: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 		return err
 	}
 	name := r.Name
-	if err := b.deleteInstance(ctx, name); err != nil { // a leftover of an interrupted up
+	if err := b.removeLeftover(ctx, name, env.Project); err != nil {
 		return err
 	}
 	base, err := b.resolveImage(ctx, env.Image)
@@ -150,7 +150,7 @@ func (b *Backend) instanceDevices(ctx context.Context, env *envfile.Environment,
 		}
 		for i, v := range spec.Volumes {
 			devices[fmt.Sprintf("vol-%s-%d", v.Volume, i)] = map[string]string{
-				"type": "disk", "pool": pool, "source": VolumeName(env.Project, v.Volume), "path": v.Path}
+				"type": "disk", "pool": pool, "source": b.volumeName(pool, env.Project, v.Volume), "path": v.Path}
 		}
 	}
 	for _, f := range spec.Ports {
@@ -183,6 +183,29 @@ func (b *Backend) stopInstance(ctx context.Context, name string) error {
 
 func (b *Backend) removeHost(ctx context.Context, r engine.Resource) error {
 	return b.deleteInstance(ctx, r.Name)
+}
+
+// removeLeftover deletes what an interrupted up left of the project's
+// instance, and refuses to touch an instance of that name devbox did not
+// make for this project.
+func (b *Backend) removeLeftover(ctx context.Context, name, project string) error {
+	inst, _, err := b.c.GetInstance(name)
+	if err != nil {
+		if api.StatusErrorCheck(err, 404) {
+			return nil
+		}
+		return fmt.Errorf("lxc: get instance %q: %w", name, err)
+	}
+	if inst.Config[keyProject] != project {
+		owner := "it has no devbox labels"
+		if p := inst.Config[keyProject]; p != "" {
+			owner = fmt.Sprintf("it belongs to devbox project %q", p)
+		}
+		return fmt.Errorf("lxc: an instance named %q is in the way and devbox did not make it for project %q (%s); "+
+			"rename the project (project = \"…\" or -p), or remove that instance yourself (incus delete --force %s) if it is not needed",
+			name, project, owner, name)
+	}
+	return b.deleteInstance(ctx, name)
 }
 
 // deleteInstance force-stops and deletes an instance; absent is fine.

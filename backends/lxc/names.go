@@ -33,8 +33,15 @@ func NetworkName(project, net string) string {
 	return "devbox-" + engine.Hash("network", project, net)[:8]
 }
 
-// VolumeName is the custom storage volume for volume vol of project.
-func VolumeName(project, vol string) string { return project + "-" + vol }
+// VolumeName is the custom storage volume for volume vol of project:
+// <project>_<volume>. Both are DNS labels, which have no "_", so no two
+// (project, volume) pairs share a name (with "-", project app's volume
+// x-data and project app-x's volume data did).
+func VolumeName(project, vol string) string { return project + "_" + vol }
+
+// legacyVolumeName is the name volumes had before VolumeName was
+// injective: still used for a volume of that name labelled as this one.
+func legacyVolumeName(project, vol string) string { return project + "-" + vol }
 
 // UnitName is the systemd unit of a service.
 func UnitName(service string) string { return "devbox-" + service + ".service" }
