@@ -69,7 +69,7 @@ func (h *harness) run(args ...string) (int, string, string) {
 	app := &App{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string {
-			if k == "XDG_RUNTIME_DIR" {
+			if k == "XDG_RUNTIME_DIR" || k == "DEVBOX_LOCK_DIR" {
 				return h.dir
 			}
 			return h.env[k]
