@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -56,9 +59,78 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	if !c.app.json && p.Changes() > 0 {
+	if p.Changes() == 0 {
+		return nil
+	}
+	if err := checkUp(ctx, c.app, b, env); err != nil {
+		return err
+	}
+	if !c.app.json {
 		fmt.Fprintf(c.app.Stdout, "%s is up on %s\n", env.Project, b.Name())
 		return summary(ctx, c.app, b, env)
+	}
+	return nil
+}
+
+// settle is how long a service without a health check must have been
+// running to count as up: a command that fails at once has exited by then.
+const settle = time.Second
+
+// settledStatus is the services' status once every running one has run
+// for settle (one wait, at most settle).
+func settledStatus(ctx context.Context, st engine.Statuser, env *envfile.Environment) ([]engine.ServiceStatus, error) {
+	rows, err := st.Status(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	var wait time.Duration
+	for _, r := range rows {
+		if t, err := time.Parse(time.RFC3339Nano, r.StartedAt); err == nil && r.State == "running" && time.Since(t) < settle {
+			wait = max(wait, settle-time.Since(t))
+		}
+	}
+	if wait == 0 {
+		return rows, nil
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(wait):
+	}
+	return st.Status(ctx, env)
+}
+
+// checkUp fails, naming each service and its last log lines, when a
+// service is not running (or is unhealthy) once up is done: a command that
+// exits at once must not be reported as up.
+func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment) error {
+	st, ok := b.(engine.Statuser)
+	if !ok {
+		return nil
+	}
+	rows, err := settledStatus(ctx, st, env)
+	if err != nil {
+		return err
+	}
+	var bad []string
+	for _, r := range rows {
+		if (r.State == "running" || r.State == "starting") && r.Health != "unhealthy" {
+			continue
+		}
+		msg := fmt.Sprintf("service %q is %s", r.Name, r.State)
+		if r.Health == "unhealthy" {
+			msg = fmt.Sprintf("service %q is unhealthy", r.Name)
+		}
+		if lg, ok := b.(engine.Logger); ok {
+			var out bytes.Buffer
+			if lg.Logs(ctx, env, r.Name, false, 10, &out) == nil && out.Len() > 0 {
+				msg += "; its last log lines:\n" + strings.TrimRight(out.String(), "\n")
+			}
+		}
+		bad = append(bad, msg)
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("up finished, but %s\n(devbox logs SERVICE for more; devbox up again after fixing it)", strings.Join(bad, "\n"))
 	}
 	return nil
 }
