@@ -30,6 +30,9 @@ type parser struct {
 	opts     Options
 	services []serviceSrc                    // aligned with env.Services
 	names    map[string]map[string]hcl.Range // block type -> name -> label range
+	// projectRng is where the file sets project; nil when the project
+	// comes from the directory name or -p.
+	projectRng *hcl.Range
 }
 
 // declare checks a labelled block's name and records it among its kind.
@@ -47,18 +50,21 @@ func decodeFile(body hcl.Body, file string, opts Options) (*Environment, hcl.Dia
 	}
 	dir := filepath.Dir(file)
 	p := &parser{opts: opts, env: &Environment{File: file, Dir: dir}, names: map[string]map[string]hcl.Range{}}
+	p.use = newHostUse(dir, opts)
 	content, diags := body.Content(rootSchema)
 	p.diags = diags
 
 	// Stage 2: variables, evaluated with functions only.
-	p.ctx = &hcl.EvalContext{Functions: functions(dir, opts.LookupEnv)}
+	p.ctx = &hcl.EvalContext{Functions: functions(dir, opts.LookupEnv, p.use)}
 	vars := p.variables(content.Blocks)
 	p.ctx.Variables = map[string]cty.Value{"var": cty.ObjectVal(vars)}
 
 	// Stage 3: everything else, in file order.
+	p.where = ""
 	p.top(content.Attributes)
 	var lxc, docker *hcl.Block
 	for _, b := range content.Blocks {
+		p.where = blockPath(b)
 		switch b.Type {
 		case "lxc":
 			if p.single(b, &lxc) {
@@ -106,7 +112,20 @@ func decodeFile(body hcl.Body, file string, opts Options) (*Environment, hcl.Dia
 		p.env.LXC = LXCConfig{Remote: DefaultLXCRemote, Profiles: []string{DefaultProfile}}
 	}
 	p.validate()
+	p.use.fill(p.env)
 	return p.env, p.diags
+}
+
+// blockPath is the configuration path of a top-level block, as recorded
+// in Environment.Sources: services.web, lxc.
+func blockPath(b *hcl.Block) string {
+	if len(b.Labels) == 0 {
+		return b.Type
+	}
+	if b.Type == "variable" {
+		return "variables." + b.Labels[0]
+	}
+	return b.Type + "s." + b.Labels[0]
 }
 
 // single records the first block of a kind that may appear once and
@@ -188,6 +207,7 @@ func (p *parser) variables(blocks hcl.Blocks) map[string]cty.Value {
 			continue
 		}
 		name := b.Labels[0]
+		p.where = blockPath(b)
 		ok := p.checkName("variable", name, b.LabelRanges[0], seen)
 		c := p.content(b.Body, variableSchema)
 		p.str(c.Attributes["description"])
@@ -231,6 +251,7 @@ func (p *parser) top(attrs hcl.Attributes) {
 	env.Project = sanitizeName(filepath.Base(env.Dir))
 	if s, ok := p.str(attrs["project"]); ok {
 		env.Project = s
+		p.projectRng = attrs["project"].Expr.Range().Ptr()
 		if !dnsLabel.MatchString(s) {
 			p.errorf(attrs["project"].Expr.Range(), "Invalid project name",
 				"%q is not a DNS label (1 to 63 lowercase letters, digits and dashes); try %q.", s, sanitizeName(s))
@@ -238,6 +259,7 @@ func (p *parser) top(attrs hcl.Attributes) {
 	}
 	if p.opts.Project != "" {
 		env.Project = p.opts.Project
+		p.projectRng = nil
 		if !dnsLabel.MatchString(env.Project) {
 			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid project name",
 				Detail: fmt.Sprintf("The project override %q is not a DNS label (1 to 63 lowercase letters, digits and dashes); try %q.",
@@ -287,6 +309,7 @@ func (p *parser) lxc(b *hcl.Block) {
 		if !p.single(lb, &limits) {
 			continue
 		}
+		p.where = "lxc.limits"
 		lc := p.content(lb.Body, limitsSchema)
 		if n, ok := p.integer(lc.Attributes["cpu"]); ok {
 			if n < 1 {
@@ -361,19 +384,7 @@ func (p *parser) mount(b *hcl.Block) {
 	c := p.content(b.Body, mountSchema)
 	m := Mount{Name: b.Labels[0], Range: b.DefRange}
 	if s, ok := p.str(c.Attributes["source"]); ok {
-		src := s
-		if !filepath.IsAbs(src) {
-			src = filepath.Join(p.env.Dir, src)
-		}
-		m.Source = filepath.Clean(src)
-		if _, err := os.Stat(m.Source); err != nil {
-			rng := c.Attributes["source"].Expr.Range()
-			if os.IsNotExist(err) {
-				p.errorf(rng, "Mount source not found", "%s does not exist (source %q is relative to %s). Create it, or fix source.", m.Source, s, p.env.Dir)
-			} else {
-				p.errorf(rng, "Mount source not accessible", "%s cannot be used: %s. Fix its permissions, or fix source.", m.Source, err)
-			}
-		}
+		m.Source = p.mountSource(m.Name, s, c.Attributes["source"].Expr.Range())
 	} else if c.Attributes["source"] == nil {
 		p.errorf(b.DefRange, "Missing mount source", `Mount %q needs source = "host/dir" (relative to this file).`, m.Name)
 	}

@@ -113,6 +113,31 @@ var badCases = []badCase{
 	{name: "relative mount target", src: lines(`mount "m" {`, `  source = "."`, `  target = "srv"`, `}`), line: 3, col: 12, summary: "Relative mount target", detail: `"/srv"`},
 	{name: "mount without source", src: lines(`mount "m" {`, `  target = "/x"`, `}`), line: 1, col: 1, summary: "Missing mount source"},
 
+	// Confinement: mount sources and file() stay inside the project
+	// directory unless the user allows more (Options.Allow).
+	{name: "mount source /", src: lines(`mount "m" {`, `  source = "/"`, `  target = "/x"`, `}`), line: 2, col: 12, summary: "Mount source outside the project", detail: `resolves to /, which is outside`},
+	{name: "mount source up and out", src: lines(`mount "m" {`, `  source = "../../../../../../../../../../etc"`, `  target = "/x"`, `}`), line: 2, col: 12, summary: "Mount source outside the project", detail: "--allow-mount /etc"},
+	{name: "mount source absolute", src: lines(`mount "m" {`, `  source = "/etc"`, `  target = "/x"`, `}`), line: 2, col: 12, summary: "Mount source outside the project", detail: "--allow-mount /etc, or add that path on a line of its own to /home/u/.config/devbox/allow-mounts", opts: Options{AllowFile: "/home/u/.config/devbox/allow-mounts", Allow: []Allowed{{Path: "/etc/allow-test", By: "x"}}}},
+	{name: "file() outside", src: svc("a", `  user = file("../../../../../../../../../../etc/passwd")`), line: 3, col: 10, summary: "Error in function call", detail: "resolves to /etc/passwd, which is outside the project directory"},
+	{name: "file() absolute outside", src: svc("a", `  env = { P = file("/etc/passwd") }`), line: 3, col: 15, summary: "Error in function call", detail: "--allow-mount /etc/passwd"},
+
+	// Values written into lxc unit files, one setting a line.
+	{name: "newline in user", src: svc("a", `  user = "root\nExecStartPre=/bin/evil"`), line: 3, col: 10, summary: "Control character in user", detail: "a newline (\\n) at byte 4"},
+	{name: "carriage return in workdir", src: svc("a", `  workdir = "/srv\r"`), line: 3, col: 13, summary: "Control character in workdir", detail: "carriage return"},
+	{name: "newline in program", src: lines(`service "a" {`, `  command = ["x\ny", "z"]`, `}`), line: 2, col: 14, summary: "Control character in command[0]", detail: "systemd unit file"},
+	{name: "NUL in argument", src: lines(`service "a" {`, `  command = ["x", "a\u0000b"]`, `}`), line: 2, col: 19, summary: "Control character in command[1]", detail: "NUL byte"},
+	{name: "NUL in env value", src: svc("a", `  env = { A = "1\u0000" }`), line: 3, col: 15, summary: "Control character in env.A", detail: "cannot receive it"},
+	{name: "newline in env key", src: svc("a", `  env = { "A\nB" = "1" }`), line: 3, col: 11, summary: "Invalid environment variable name"},
+
+	// Names the engines derive must fit their limits.
+	{name: "docker container name", src: lines(`project = "`+strings.Repeat("p", 40)+`"`) + svc(strings.Repeat("s", 23)), line: 2, col: 9, summary: "Name too long for docker", detail: `"` + strings.Repeat("p", 40) + "-" + strings.Repeat("s", 23) + `": 64 characters, more than the 63`, opts: Options{Backend: "docker"}},
+	{name: "docker network name", src: lines(`network "`+strings.Repeat("n", 30)+`" {}`) + svc("a", `  networks = ["`+strings.Repeat("n", 30)+`"]`), line: 1, col: 9, summary: "Name too long for docker", detail: "Shorten the network name or the project name", opts: Options{Backend: "docker", Project: strings.Repeat("p", 33)}},
+	{name: "docker default network", src: lines(`project = "`+strings.Repeat("p", 56)+`"`) + svc("a"), line: 1, col: 11, summary: "Name too long for docker", detail: "_default", opts: Options{Backend: "docker"}},
+	{name: "lxc mount device", src: lines(`mount "`+strings.Repeat("m", 59)+`" {`, `  source = "."`, `  target = "/x"`, `}`), line: 1, col: 7, summary: "Name too long for lxc", detail: "65 characters, more than the 64 Incus allows"},
+	{name: "lxc network device", src: lines(`network "` + strings.Repeat("n", 61) + `" {}`), line: 1, col: 9, summary: "Name too long for lxc", detail: "NIC device"},
+	{name: "lxc volume device", src: lines(`volume "`+strings.Repeat("v", 59)+`" {}`) + svc("a", `  volumes = { `+strings.Repeat("v", 59)+` = "/v" }`), line: 4, col: 15, summary: "Name too long for lxc", detail: "-0"},
+	{name: "lxc port device", src: svc(strings.Repeat("s", 51), `  port "p" {`, `    port = 80`, `    host = 8080`, `  }`), line: 5, col: 12, summary: "Name too long for lxc", detail: "port-" + strings.Repeat("s", 51) + "-8080-tcp"},
+
 	// Tools.
 	{name: "tool without command", src: lines(`tool "t" {`, `  image = "debian/12"`, `}`), line: 1, col: 1, summary: "Tool has no command"},
 	{name: "tool platform", src: lines(`tool "t" {`, `  command  = ["t"]`, `  platform = "windows/amd64"`, `}`), line: 3, col: 14, summary: "Invalid platform"},
@@ -229,6 +254,10 @@ func TestGoodEdgeCases(t *testing.T) {
 		{"long lists", lines(`service "a" {`, `  command = [`+strings.Repeat(`"x", `, 5000)+`]`, `}`), Options{}},
 		{"diamond dependencies", svc("a", `  depends_on = ["b", "c"]`) + svc("b", `  depends_on = ["d"]`) + svc("c", `  depends_on = ["d"]`) + svc("d"), Options{}},
 		{"variable name with underscore", lines(`variable "pg_port" { default = 1 }`) + svc("a", `  user = var.pg_port`), Options{}},
+		{"multi-line script and env value", lines(`service "a" {`, `  command = ["sh", "-c", "echo 1\necho 2\r\n"]`, `  env     = { CERT = "line 1\nline 2" }`, `}`), Options{}},
+		{"docker names at the limit", lines(`project = "`+strings.Repeat("p", 31)+`"`, `network "`+strings.Repeat("n", 31)+`" {}`) + svc(strings.Repeat("s", 31), `  networks = ["`+strings.Repeat("n", 31)+`"]`) + svc("b"), Options{Backend: "docker"}},
+		{"lxc names at the limit", lines(`mount "`+strings.Repeat("m", 58)+`" {`, `  source = "."`, `  target = "/x"`, `}`, `network "`+strings.Repeat("n", 60)+`" {}`) + svc(strings.Repeat("s", 50), `  port "p" {`, `    port = 80`, `    host = 8080`, `  }`), Options{}},
+		{"lxc limits do not apply to docker", lines(`mount "`+strings.Repeat("m", 63)+`" {`, `  source = "."`, `  target = "/x"`, `}`), Options{Backend: "docker"}},
 		{"dynamic lists and maps", lines(`variable "pk" { default = ["a", "b"] }`) + svc("a", `  packages = concat(var.pk, ["c"])`, `  env = merge({ A = "1" }, { B = 2 })`), Options{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

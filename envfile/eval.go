@@ -19,10 +19,10 @@ const maxReadFile = 4 << 20
 // functions returns the functions available in devbox.hcl expressions.
 // Functions that can build unbounded values from small inputs (range,
 // indent, setproduct, …) and jsondecode (unbounded nesting) are left out.
-func functions(dir string, lookupEnv func(string) (string, bool)) map[string]function.Function {
+func functions(dir string, lookupEnv func(string) (string, bool), use *hostUse) map[string]function.Function {
 	return map[string]function.Function{
-		"env":          envFunc(lookupEnv),
-		"file":         fileFunc(dir),
+		"env":          envFunc(lookupEnv, use),
+		"file":         fileFunc(dir, use),
 		"abs":          stdlib.AbsoluteFunc,
 		"ceil":         stdlib.CeilFunc,
 		"chomp":        stdlib.ChompFunc,
@@ -75,13 +75,18 @@ func functions(dir string, lookupEnv func(string) (string, bool)) map[string]fun
 }
 
 // envFunc implements env("NAME"): the variable's value, "" when unset.
-func envFunc(lookupEnv func(string) (string, bool)) function.Function {
+// Every name read is recorded in use, so config and plan can show which
+// host variables a file reads.
+func envFunc(lookupEnv func(string) (string, bool), use *hostUse) function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the value of an environment variable of the devbox process, or \"\" when it is unset.",
 		Params:      []function.Parameter{{Name: "name", Type: cty.String}},
 		Type:        function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			v, _ := lookupEnv(args[0].AsString())
+			name := args[0].AsString()
+			use.envVars[name] = true
+			use.record(fmt.Sprintf("env(%q)", name))
+			v, _ := lookupEnv(name)
 			if !utf8.ValidString(v) {
 				return cty.NilVal, function.NewArgErrorf(0, "environment variable %q is not valid UTF-8", args[0].AsString())
 			}
@@ -91,23 +96,41 @@ func envFunc(lookupEnv func(string) (string, bool)) function.Function {
 }
 
 // fileFunc implements file("rel/path"): the contents of a file, relative
-// to the directory of devbox.hcl.
-func fileFunc(dir string) function.Function {
+// to the directory of devbox.hcl. Like mount sources, the file must
+// resolve inside the project directory unless the user allowed its path:
+// otherwise file("../../../etc/shadow") would put a host secret into a
+// service's environment or command.
+func fileFunc(dir string, use *hostUse) function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the contents of a file, resolved relative to the directory of devbox.hcl.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:        function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p := args[0].AsString()
+			arg := args[0].AsString()
+			use.record(fmt.Sprintf("file(%q)", arg))
+			p := arg
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(dir, p)
 			}
-			b, err := readLimited(p, maxReadFile)
+			real, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				return cty.NilVal, fmt.Errorf("reading %s (paths are relative to %s): %w", p, dir, err)
+			}
+			by, ok := use.confine(real)
+			if !ok {
+				return cty.NilVal, fmt.Errorf("%s resolves to %s, which is outside the project directory %s; "+
+					"file() reads only the project's files, because devbox.hcl may come from someone else's repository; %s",
+					arg, real, use.dir, use.fix(real))
+			}
+			b, err := readLimited(real, maxReadFile)
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("reading %s (paths are relative to %s): %w", p, dir, err)
 			}
 			if !utf8.Valid(b) {
 				return cty.NilVal, fmt.Errorf("%s is not valid UTF-8 text", p)
+			}
+			if by != "" {
+				use.addOutside(Outside{Kind: "file", Name: arg, Path: real, AllowedBy: by})
 			}
 			return cty.StringVal(string(b)), nil
 		},

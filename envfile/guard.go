@@ -39,16 +39,18 @@ type guardFrame struct {
 	lines  bool                // newlines separate items in this frame
 }
 
-// guard checks src against MaxFileSize, MaxNesting and MaxOperators using
-// HCL's own lexer, which is iterative and safe on any input, so brackets in
-// strings and comments are never miscounted.
-func guard(filename string, src []byte) hcl.Diagnostics {
-	if len(src) > MaxFileSize {
+// guard checks a file of size bytes, starting with src, against
+// MaxFileSize, MaxNesting and MaxOperators using HCL's own lexer, which is
+// iterative and safe on any input, so brackets in strings and comments are
+// never miscounted. size is passed because Load reads only MaxFileSize+1
+// bytes of a larger file.
+func guard(filename string, src []byte, size int64) hcl.Diagnostics {
+	if size > MaxFileSize || len(src) > MaxFileSize {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "File too large",
 			Detail: fmt.Sprintf("This file is %d bytes; devbox accepts at most %d bytes (1 MiB). "+
-				"Check that this is the right file, or move data into files read with file().", len(src), MaxFileSize),
+				"Check that this is the right file, or move data into files read with file().", max(size, int64(len(src))), MaxFileSize),
 			Subject: &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 	}

@@ -30,6 +30,15 @@ type Environment struct {
 	Services []Service `json:"services"`
 	Tools    []Tool    `json:"tools"`
 
+	// What the file reaches on the host, for config and plan; no backend
+	// hashes these. Sources are the values that came from env() and
+	// file(), HostEnv the names (never the values) of the host variables
+	// env() read, sorted, and Outside the paths outside the project
+	// directory that the user allowed the file to use.
+	Sources []Source  `json:"sources"`
+	HostEnv []string  `json:"host_env"`
+	Outside []Outside `json:"outside"`
+
 	// Proxy is the HTTP proxy of devbox's own environment (http_proxy …),
 	// for provisioning only: transport, so it is in no config hash, cache
 	// key, built layer or service environment.
@@ -75,7 +84,7 @@ type Network struct {
 // Mount is a bind mount of a host directory.
 type Mount struct {
 	Name     string `json:"name"`
-	Source   string `json:"source"` // absolute, resolved relative to the file
+	Source   string `json:"source"` // absolute, symlinks evaluated; inside the project unless allowed
 	Target   string `json:"target"`
 	ReadOnly bool   `json:"read_only,omitempty"`
 

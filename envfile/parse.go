@@ -26,6 +26,14 @@ type Options struct {
 	// Project overrides the file's project; "" keeps the file's value,
 	// which defaults to the directory name sanitised to a DNS label.
 	Project string
+	// Allow lists the host paths outside the project directory (the
+	// directory of devbox.hcl) that mount sources, file() and a
+	// symlinked devbox.hcl may resolve into. The CLI fills it from
+	// --allow-mount and the user's allow-mounts file.
+	Allow []Allowed
+	// AllowFile is the user's allow-mounts file, named in the fix of a
+	// confinement error; "" names none.
+	AllowFile string
 }
 
 // Files maps file names to parsed HCL files so diagnostics can show
@@ -36,8 +44,19 @@ type Files map[string]*hcl.File
 const DefaultFile = "devbox.hcl"
 
 // Load reads the file at path and parses it like [Parse].
+// A devbox.hcl that is a symlink to a file outside its directory (and the
+// allowed paths) is refused before it is read, so none of its lines is
+// echoed in a diagnostic.
 func Load(path string, opts Options) (*Environment, Files, hcl.Diagnostics) {
-	src, err := readSource(path)
+	target, err := checkFileLink(path, opts)
+	if err != nil {
+		return nil, Files{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Environment file outside the project",
+			Detail:   err.Error() + ".",
+		}}
+	}
+	src, size, err := readSource(target)
 	if err != nil {
 		return nil, Files{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -46,25 +65,30 @@ func Load(path string, opts Options) (*Environment, Files, hcl.Diagnostics) {
 				"or point devbox at another file with -f FILE or another directory with -C DIR.", err, path),
 		}}
 	}
-	return Parse(path, src, opts)
+	return parse(path, src, size, opts)
 }
 
 // readSource reads at most MaxFileSize+1 bytes of path, enough for the
-// size guard to notice an oversized file without reading all of it.
-func readSource(path string) ([]byte, error) {
+// size guard to notice an oversized file without reading all of it, and
+// returns the file's size, which the guard reports.
+func readSource(path string) ([]byte, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err // *PathError: "open PATH: reason"
+		return nil, 0, err // *PathError: "open PATH: reason"
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a file", path)
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		if st.IsDir() {
+			return nil, 0, fmt.Errorf("%s is a directory, not a file", path)
+		}
+		size = st.Size()
 	}
 	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	return src, nil
+	return src, max(size, int64(len(src))), nil
 }
 
 // Parse parses, evaluates and validates the contents of a devbox.hcl.
@@ -73,11 +97,17 @@ func readSource(path string) ([]byte, error) {
 // Environment is nil, but Files always holds the source so diagnostics can
 // be printed with it.
 func Parse(filename string, src []byte, opts Options) (*Environment, Files, hcl.Diagnostics) {
+	return parse(filename, src, int64(len(src)), opts)
+}
+
+// parse is Parse of a file of size bytes, of which src may hold only the
+// first MaxFileSize+1.
+func parse(filename string, src []byte, size int64, opts Options) (*Environment, Files, hcl.Diagnostics) {
 	if filename == "" {
 		filename = DefaultFile
 	}
 	files := Files{filename: {Bytes: src}}
-	if diags := guard(filename, src); diags.HasErrors() {
+	if diags := guard(filename, src, size); diags.HasErrors() {
 		return nil, files, diags
 	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)

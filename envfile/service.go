@@ -1,6 +1,7 @@
 package envfile
 
 import (
+	"fmt"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -43,13 +44,7 @@ func (p *parser) service(b *hcl.Block) {
 	var src serviceSrc
 	s.Packages = values(p.strList(at["packages"]))
 	s.Provision = values(p.strList(at["provision"]))
-	s.Command = values(p.strList(at["command"]))
-	s.User, _ = p.str(at["user"])
-	if w, ok := p.str(at["workdir"]); ok {
-		s.Workdir = w
-		p.absPath(at["workdir"].Expr.Range(), "workdir", w)
-	}
-	s.Env = p.envMap(at["env"])
+	p.process(at, &s)
 	src.volumes = p.strMap(at["volumes"])
 	for _, e := range src.volumes {
 		p.absPath(e.valRng, "volume target", e.val)
@@ -73,6 +68,10 @@ func (p *parser) service(b *hcl.Block) {
 	var health, docker *hcl.Block
 	portNames := map[string]hcl.Range{}
 	for _, blk := range c.Blocks {
+		p.where = "services." + s.Name + "." + blk.Type
+		if blk.Type == "port" {
+			p.where = "services." + s.Name + ".ports." + blk.Labels[0]
+		}
 		switch blk.Type {
 		case "port":
 			p.checkName("port", blk.Labels[0], blk.LabelRanges[0], portNames)
@@ -90,6 +89,7 @@ func (p *parser) service(b *hcl.Block) {
 			}
 		}
 	}
+	p.where = "services." + s.Name
 	if len(s.Command) == 0 && s.Docker.Image == "" {
 		rng := b.DefRange
 		if a := at["command"]; a != nil {
@@ -100,6 +100,31 @@ func (p *parser) service(b *hcl.Block) {
 	}
 	p.env.Services = append(p.env.Services, s)
 	p.services = append(p.services, src)
+}
+
+// process decodes what a service runs and how: command, user, workdir
+// and env, checking the values the lxc backend writes into unit files.
+func (p *parser) process(at hcl.Attributes, s *Service) {
+	cmd := p.strList(at["command"])
+	for i, it := range cmd {
+		p.unitSafe(it.rng, fmt.Sprintf("command[%d]", i), it.val, i > 0)
+	}
+	s.Command = values(cmd)
+	if u, ok := p.str(at["user"]); ok {
+		s.User = u
+		p.unitSafe(at["user"].Expr.Range(), "user", u, false)
+	}
+	if w, ok := p.str(at["workdir"]); ok {
+		s.Workdir = w
+		p.absPath(at["workdir"].Expr.Range(), "workdir", w)
+		p.unitSafe(at["workdir"].Expr.Range(), "workdir", w, false)
+	}
+	env := p.strMap(at["env"])
+	for _, e := range env {
+		p.checkEnvName(e.keyRng, e.key)
+		p.unitSafe(e.valRng, "env."+e.key, e.val, true)
+	}
+	s.Env = toMap(env)
 }
 
 func (p *parser) port(b *hcl.Block) (Port, portSrc) {
@@ -194,6 +219,31 @@ func (p *parser) envMap(a *hcl.Attribute) map[string]string {
 		p.checkEnvName(e.keyRng, e.key)
 	}
 	return toMap(entries)
+}
+
+// unitSafe reports control characters that would break out of the line
+// a value is written on: the lxc backend writes services into systemd unit
+// files, one setting a line, and a newline in User= or WorkingDirectory=
+// would add settings of the file's choosing (ExecStartPre=, say). NUL can
+// never be passed to a program, in an argument or the environment.
+// Quoted values (env values, command arguments after the program) are
+// written with C escapes, so multi-line scripts keep working; they only
+// must not hold NUL.
+func (p *parser) unitSafe(rng hcl.Range, what, val string, quoted bool) {
+	bad := "\x00"
+	if !quoted {
+		bad = "\x00\n\r"
+	}
+	i := strings.IndexAny(val, bad)
+	if i < 0 {
+		return
+	}
+	names := map[byte]string{0: "a NUL byte (\\0)", '\n': "a newline (\\n)", '\r': "a carriage return (\\r)"}
+	why := "a program cannot receive it in an argument or its environment"
+	if val[i] != 0 {
+		why = "the lxc backend writes it on one line of a systemd unit file, where a line break would add settings of its own"
+	}
+	p.errorf(rng, "Control character in "+what, "%s contains %s at byte %d: %s. Remove it.", what, names[val[i]], i, why)
 }
 
 func (p *parser) checkEnvName(rng hcl.Range, name string) {

@@ -56,6 +56,7 @@ func (p *parser) validate() {
 	}
 	p.cycles()
 	p.ports()
+	p.engineNames()
 }
 
 // refs reports references to undeclared names and repeated references.

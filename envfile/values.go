@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -14,6 +15,8 @@ import (
 type decoder struct {
 	ctx   *hcl.EvalContext
 	diags hcl.Diagnostics
+	use   *hostUse // told what each expression is, so env() and file() calls are recorded against it
+	where string   // configuration path of the block being decoded, e.g. services.web
 }
 
 // errorf records an error diagnostic about rng.
@@ -42,6 +45,9 @@ type entry struct {
 // value could not be evaluated (a diagnostic is recorded then) or is null:
 // an attribute set to null counts as unset, a null element is an error.
 func (d *decoder) eval(expr hcl.Expression, ty cty.Type, name string, allowNull bool) (cty.Value, bool) {
+	if d.use != nil {
+		d.use.path, d.use.rng = d.path(name), expr.Range()
+	}
 	v, diags := expr.Value(d.ctx)
 	d.diags = append(d.diags, diags...)
 	if diags.HasErrors() {
@@ -73,6 +79,16 @@ func (d *decoder) eval(expr hcl.Expression, ty cty.Type, name string, allowNull 
 		return cty.NilVal, false
 	}
 	return cv, true
+}
+
+// path is the configuration path of the value called name in the
+// current block: services.web.env.TOKEN, services.web.command[2].
+func (d *decoder) path(name string) string {
+	name = strings.TrimSuffix(name, " key")
+	if d.where == "" {
+		return name
+	}
+	return d.where + "." + name
 }
 
 // str decodes an optional string attribute.
@@ -122,8 +138,8 @@ func (d *decoder) strList(a *hcl.Attribute) []item {
 	}
 	if exprs, diags := hcl.ExprList(a.Expr); !diags.HasErrors() {
 		out := make([]item, 0, len(exprs))
-		for _, e := range exprs {
-			v, ok := d.eval(e, cty.String, a.Name+" element", false)
+		for i, e := range exprs {
+			v, ok := d.eval(e, cty.String, fmt.Sprintf("%s[%d]", a.Name, i), false)
 			if !ok {
 				continue
 			}

@@ -139,6 +139,30 @@ func InstallShim(dir, tool, file, bin string, args []string) (string, error) {
 	return path, os.Rename(tmp.Name(), path)
 }
 
+// Shadowed returns the command a shim named tool in dir would shadow: the
+// first executable of that name in another directory of the PATH list
+// path, or "" for none. A tool's name comes from devbox.hcl, which may be
+// someone else's, so a shim named sudo or ls would capture what the user
+// types; it is refused wherever dir sits on PATH, since PATH order changes.
+// Devbox shims are not commands: rewriting one is fine.
+func Shadowed(dir, tool, path string) string {
+	for _, d := range filepath.SplitList(path) {
+		if d == "" || !filepath.IsAbs(d) || filepath.Clean(d) == filepath.Clean(dir) {
+			continue
+		}
+		p := filepath.Join(d, tool)
+		st, err := os.Stat(p)
+		if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
+			continue
+		}
+		if _, ours := ReadShim(p); ours {
+			continue
+		}
+		return p
+	}
+	return ""
+}
+
 // RemoveShim deletes path if it is a devbox shim.
 func RemoveShim(path string) error {
 	if _, ok := ReadShim(path); !ok {

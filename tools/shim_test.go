@@ -133,3 +133,44 @@ func TestShellSplit(t *testing.T) {
 		}
 	}
 }
+
+// Shadowed finds an executable of the tool's name elsewhere on PATH, but
+// not in the shim directory itself, not a non-executable file or a
+// directory, and not another devbox shim.
+func TestShadowed(t *testing.T) {
+	root := t.TempDir()
+	dir, sys, other := filepath.Join(root, "bin"), filepath.Join(root, "sys"), filepath.Join(root, "other")
+	for _, d := range []string{dir, sys, other, filepath.Join(other, "lsdir")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(path string, mode os.FileMode) {
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(sys, "ls"), 0o755)
+	write(filepath.Join(sys, "notes"), 0o644)
+	write(filepath.Join(dir, "mine"), 0o755)
+	if err := os.Symlink(filepath.Join(sys, "ls"), filepath.Join(other, "sudo")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := InstallShim(other, "report", "/p/devbox.hcl", "devbox", nil); err != nil {
+		t.Fatal(err)
+	}
+	path := strings.Join([]string{dir, "", "relative", other, sys}, string(os.PathListSeparator))
+	for tool, want := range map[string]string{
+		"ls":     filepath.Join(sys, "ls"),
+		"sudo":   filepath.Join(other, "sudo"), // a symlink to an executable
+		"notes":  "",                           // not executable
+		"mine":   "",                           // in the shim directory: InstallShim's own check
+		"report": "",                           // a devbox shim
+		"lsdir":  "",
+		"nope":   "",
+	} {
+		if got := Shadowed(dir, tool, path); got != want {
+			t.Errorf("Shadowed(%s) = %q, want %q", tool, got, want)
+		}
+	}
+}

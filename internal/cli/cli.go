@@ -60,6 +60,9 @@ type App struct {
 	project string
 	vars    []string
 	json    bool
+	// allowMounts are --allow-mount paths: outside the project, yet
+	// usable by mount sources and file().
+	allowMounts []string
 }
 
 // Main runs devbox with args and returns the process exit code.
@@ -103,6 +106,8 @@ func (a *App) root() *cobra.Command {
 	f.StringVarP(&a.project, "project", "p", "", "project name (default: the file's project, or its directory name)")
 	f.StringArrayVar(&a.vars, "var", nil, "set a variable, `name=value` (repeatable)")
 	f.BoolVar(&a.json, "json", false, "print JSON")
+	f.StringArrayVar(&a.allowMounts, "allow-mount", nil,
+		"let the file mount or file() read `PATH` and what is under it, outside the project directory (repeatable; also ~/.config/devbox/allow-mounts)")
 
 	verbs := []verb{
 		&validateCmd{app: a}, &configCmd{app: a}, &planCmd{app: a},
@@ -172,6 +177,13 @@ func (a *App) load() (*envfile.Environment, error) {
 		}
 		opts.Vars[k] = v
 	}
+	if opts.Allow, err = a.allowed(); err != nil {
+		return nil, err
+	}
+	opts.AllowFile = a.allowFile()
+	// env() reads through App.Getenv (the process environment, faked in
+	// tests); an empty variable counts as unset, which env() treats alike.
+	opts.LookupEnv = func(k string) (string, bool) { v := a.Getenv(k); return v, v != "" }
 	env, files, diags := envfile.Load(path, opts)
 	if len(diags) > 0 {
 		_ = files.WriteDiagnostics(a.Stderr, diags, a.color(a.Stderr))

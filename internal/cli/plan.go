@@ -31,10 +31,20 @@ func (c *planCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.app.json {
-		return p.WriteJSON(c.app.Stdout)
+	return showPlan(c.app, env, p)
+}
+
+// showPlan prints the plan after what the file reaches on the host, which
+// goes to stderr with --json so stdout stays one JSON document.
+func showPlan(app *App, env *envfile.Environment, p engine.Plan) error {
+	w := app.Stdout
+	if app.json {
+		w = app.Stderr
 	}
-	return p.Write(c.app.Stdout)
+	if err := writeHostAccess(w, env); err != nil {
+		return err
+	}
+	return writePlan(app, p)
 }
 
 // upPlan observes the engine and computes the plan for up.

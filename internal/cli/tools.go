@@ -17,9 +17,10 @@ import (
 )
 
 type toolsCmd struct {
-	app *App
-	dir string
-	all bool
+	app   *App
+	dir   string
+	all   bool
+	force bool
 }
 
 func (c *toolsCmd) command() *cobra.Command {
@@ -38,6 +39,7 @@ func (c *toolsCmd) command() *cobra.Command {
 	}
 	install := sub("install [TOOL...]", "Write a shim per tool (default: all) that runs it through devbox with this devbox.hcl", c.install)
 	dirFlag(install)
+	install.Flags().BoolVar(&c.force, "force", false, "write a shim even when it would shadow a command of that name on PATH")
 	ls := sub("ls", "List the shims devbox wrote, and this file's tools", c.ls)
 	ls.Args = cobra.NoArgs
 	dirFlag(ls)
@@ -108,8 +110,22 @@ func (c *toolsCmd) install(ctx context.Context, args []string) error {
 	for _, v := range c.app.vars {
 		keep = append(keep, "--var", v)
 	}
+	for _, p := range c.app.allowMounts {
+		abs, err := c.app.allowPath(p) // the shim runs from any directory
+		if err != nil {
+			return err
+		}
+		keep = append(keep, "--allow-mount", abs)
+	}
 	var failed []error
 	for _, n := range names {
+		if cmd := tools.Shadowed(dir, n, c.app.Getenv("PATH")); cmd != "" && !c.force {
+			err := fmt.Errorf("a shim named %q would shadow %s on your PATH; refusing, since the tool's name comes from %s "+
+				"(pass --force if you mean to replace that command)", n, cmd, env.File)
+			failed = append(failed, err)
+			fmt.Fprintf(c.app.Stderr, "devbox: shim %s: %v\n", n, err)
+			continue
+		}
 		path, err := tools.InstallShim(dir, n, env.File, bin, keep)
 		if err != nil {
 			failed = append(failed, err)

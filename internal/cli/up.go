@@ -42,10 +42,10 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return writePlan(c.app, p)
+		return showPlan(c.app, env, p)
 	}
 	p, err := applyUp(ctx, c.app, b, env, newPrinter(c.app.Stderr).event, func(p engine.Plan) error {
-		if err := writePlan(c.app, p); err != nil {
+		if err := showPlan(c.app, env, p); err != nil {
 			return err
 		}
 		if p.Changes() == 0 && !c.app.json {
