@@ -3,11 +3,9 @@ package lxc
 import (
 	"bytes"
 	"context"
-	"net"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -16,19 +14,10 @@ import (
 	"github.com/devbox-dev/devbox/tools"
 )
 
-// packageProxy is the caching proxy .ci/proxy runs on the host's loopback;
-// test instances reach nothing else.
-const packageProxy = "http://127.0.0.1:3128"
+// packageProxy is testenv's: the host's caching proxy for packages.
+const packageProxy = testenv.PackageProxy
 
-func requireProxy(t *testing.T) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", strings.TrimPrefix(packageProxy, "http://"), 2*time.Second)
-	if err != nil {
-		testenv.Missing(t, "no package proxy at %s (bash .ci/proxy): %v", packageProxy, err)
-		return
-	}
-	c.Close()
-}
+func requireProxy(t *testing.T) { testenv.RequireProxy(t) }
 
 // pruneLayers deletes the cached layers named by keys, now and when t ends,
 // so that the packages are really installed.

@@ -17,20 +17,10 @@ import (
 	"github.com/devbox-dev/devbox/internal/testenv"
 )
 
-// packageProxy is the caching proxy .ci/proxy runs on the host's loopback:
-// how tests install real Debian packages (containers reach nothing else).
-const packageProxy = "http://127.0.0.1:3128"
+// packageProxy is testenv's: the host's caching proxy for packages.
+const packageProxy = testenv.PackageProxy
 
-// requireProxy fails (skips outside CI) without the package proxy.
-func requireProxy(t *testing.T) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", strings.TrimPrefix(packageProxy, "http://"), 2*time.Second)
-	if err != nil {
-		testenv.Missing(t, "no package proxy at %s (bash .ci/proxy): %v", packageProxy, err)
-		return
-	}
-	c.Close()
-}
+func requireProxy(t *testing.T) { testenv.RequireProxy(t) }
 
 // proxyEnv is the test process's environment plus the package proxy, as a
 // user behind a proxy runs devbox.

@@ -5,10 +5,13 @@
 package testenv
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Strict reports whether integration tests must run (CI).
@@ -86,4 +89,19 @@ func lock(t testing.TB, name string, how int) {
 		t.Fatalf("%s lock: %v", name, err)
 	}
 	t.Cleanup(func() { f.Close() }) // closing releases the flock
+}
+
+// PackageProxy is the caching proxy .ci/proxy runs on the host's loopback:
+// how tests install real Debian packages (containers reach nothing else).
+const PackageProxy = "http://127.0.0.1:3128"
+
+// RequireProxy skips t (fails it in CI) when PackageProxy does not answer.
+func RequireProxy(t testing.TB) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", strings.TrimPrefix(PackageProxy, "http://"), 2*time.Second)
+	if err != nil {
+		Missing(t, "no package proxy at %s (bash .ci/proxy): %v", PackageProxy, err)
+		return
+	}
+	c.Close()
 }
