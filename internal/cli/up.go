@@ -73,8 +73,9 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 }
 
 // settle is how long a service without a health check must have been
-// running to count as up: a command that fails at once has exited by then.
-const settle = time.Second
+// running to count as up: a command that fails at once has exited by then,
+// even on a loaded machine (1 s was not always enough).
+const settle = 2 * time.Second
 
 // settledStatus is the services' status once every running one has run
 // for settle (one wait, at most settle).
