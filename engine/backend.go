@@ -153,3 +153,10 @@ type Cacher interface {
 	// PruneCache removes the entries for which remove is true and returns them.
 	PruneCache(ctx context.Context, remove func(CacheEntry) bool) ([]CacheEntry, error)
 }
+
+// Privileger is implemented by backends that can give a service more than a
+// default container gets (docker's systemd = true, say): plan shows each
+// line, so nobody is surprised by what a cloned file asks for.
+type Privileger interface {
+	Privileges(env *envfile.Environment) []string
+}

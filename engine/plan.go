@@ -78,6 +78,8 @@ func Up(project, backend string, desired, observed []Resource) Plan {
 			a.Op, a.Reason = OpCreate, "adopted (labels out of date)"
 		case o.Hash != d.Hash:
 			a.Op, a.Reason = OpReplace, "config changed"
+		case o.Drift != "" && d.Kind != KindVolume:
+			a.Op, a.Reason = OpReplace, o.Drift
 		default:
 			a.Op = OpKeep
 			for _, n := range d.Needs {
@@ -86,9 +88,7 @@ func Up(project, backend string, desired, observed []Resource) Plan {
 					break
 				}
 			}
-			if a.Op == OpKeep && d.Runs() && o.State != StateRunning {
-				a.Op, a.Reason = OpStart, "is "+stateOr(o.State, "stopped")
-			}
+			a.Op, a.Reason = runState(d, o, a.Op, a.Reason)
 		}
 		if a.Op == OpReplace {
 			old := o
@@ -121,7 +121,7 @@ func Down(project, backend string, observed []Resource) Plan {
 			continue
 		}
 		a := Action{Op: OpStop, Resource: o, Reason: "down"}
-		if o.State != StateRunning {
+		if !Running(o.State) {
 			a.Op, a.Reason = OpKeep, "already "+stateOr(o.State, "stopped")
 		}
 		p.Actions = append(p.Actions, a)
@@ -144,6 +144,25 @@ func Destroy(project, backend string, observed []Resource, volumes bool) Plan {
 		p.Actions = append(p.Actions, a)
 	}
 	return p
+}
+
+// runState decides for a running kind that nothing else replaces: an
+// unhealthy one is replaced, one whose health check has not passed yet is
+// started again (Start waits for the check), a stopped one is started.
+func runState(d, o Resource, op Op, reason string) (Op, string) {
+	if op != OpKeep || !d.Runs() {
+		return op, reason
+	}
+	switch o.State {
+	case StateRunning:
+		return op, reason
+	case StateUnhealthy:
+		return OpReplace, "is unhealthy"
+	case StateStarting:
+		return OpStart, "health check has not passed yet"
+	default:
+		return OpStart, "is " + stateOr(o.State, "stopped")
+	}
 }
 
 func pastTense(op Op) string {

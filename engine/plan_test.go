@@ -192,3 +192,37 @@ func TestVolumeIsNeverReplaced(t *testing.T) {
 		t.Fatalf("plan %+v", p.Actions)
 	}
 }
+
+// An up killed during a health wait leaves a service unhealthy or still
+// starting; the next up must not keep it as if it were fine.
+func TestUpObservesHealthAndDrift(t *testing.T) {
+	desired := []Resource{svc("db", "d1"), svc("cache", "c1"), svc("web", "w1"), svc("api", "a1"),
+		{Kind: KindVolume, Name: "data", Hash: "v1"}}
+	observed := []Resource{
+		{Kind: KindService, Name: "db", Hash: "d1", State: StateUnhealthy},
+		{Kind: KindService, Name: "cache", Hash: "c1", State: StateStarting},
+		{Kind: KindService, Name: "web", Hash: "w1", State: StateRunning, Drift: "not attached to network lan"},
+		{Kind: KindService, Name: "api", Hash: "a1", State: StateRunning},
+		{Kind: KindVolume, Name: "data", Hash: "v1", State: StateExists, Drift: "whatever"},
+	}
+	p := Up("p", "fake", desired, observed)
+	got := ops(p)
+	want := map[string]Op{"service/db": OpReplace, "service/cache": OpStart, "service/web": OpReplace,
+		"service/api": OpKeep, "volume/data": OpKeep}
+	for k, op := range want {
+		if got[k] != op {
+			t.Errorf("%s: %s, want %s (plan %+v)", k, got[k], op, p.Actions)
+		}
+	}
+	for _, a := range p.Actions {
+		if a.Resource.Name == "web" && a.Reason != "not attached to network lan" {
+			t.Errorf("web's reason %q should be the drift", a.Reason)
+		}
+	}
+	d := Down("p", "fake", observed)
+	for _, a := range d.Actions {
+		if a.Op != OpStop {
+			t.Errorf("down should stop %s (state %s), got %s", a.Resource.Name, a.Resource.State, a.Op)
+		}
+	}
+}

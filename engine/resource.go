@@ -37,12 +37,22 @@ func (k Kind) rank() int {
 }
 
 // States a resource can be observed in. Networks, volumes and images only
-// ever exist (StateExists); hosts and services run or not.
+// ever exist (StateExists); hosts and services run or not. A running
+// service with a health check is observed as StateStarting until the check
+// first passes and StateUnhealthy when it fails, so an up that was killed
+// during a health wait is finished (or the service replaced) by the next.
 const (
-	StateExists  = "exists"
-	StateRunning = "running"
-	StateStopped = "stopped"
+	StateExists    = "exists"
+	StateRunning   = "running"
+	StateStarting  = "starting"
+	StateUnhealthy = "unhealthy"
+	StateStopped   = "stopped"
 )
+
+// Running reports whether an observed state is one of a running object.
+func Running(state string) bool {
+	return state == StateRunning || state == StateStarting || state == StateUnhealthy
+}
 
 // Ref names a resource within a project.
 type Ref struct {
@@ -69,6 +79,10 @@ type Resource struct {
 	// After are resources brought up (and healthy) before this one, without
 	// replace propagation: depends_on.
 	After []Ref `json:"after,omitempty"`
+	// Drift, observed only, says how the object differs from what its
+	// labels claim (a network it is not attached to, a port device removed
+	// by hand): the plan replaces it, whatever the hash says.
+	Drift string `json:"drift,omitempty"`
 }
 
 // Ref returns the resource's reference.

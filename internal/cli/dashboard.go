@@ -152,7 +152,7 @@ func (d *dashboard) Restart(ctx context.Context, service string) error {
 	if err != nil {
 		return err
 	}
-	if r.State == engine.StateRunning {
+	if engine.Running(r.State) {
 		if err := d.b.Stop(ctx, d.env.Project, r, engine.Discard); err != nil {
 			return err
 		}
@@ -166,7 +166,7 @@ func (d *dashboard) StopStart(ctx context.Context, service string) error {
 	if err != nil {
 		return err
 	}
-	if r.State == engine.StateRunning {
+	if engine.Running(r.State) {
 		return d.b.Stop(ctx, d.env.Project, r, engine.Discard)
 	}
 	return d.b.Start(ctx, d.env, r, engine.Discard)
