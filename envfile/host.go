@@ -142,9 +142,12 @@ func (p *parser) mountSource(name, s string, rng hcl.Range) string {
 	}
 	src = filepath.Clean(src)
 	if _, err := os.Stat(src); err != nil {
-		if os.IsNotExist(err) {
+		switch {
+		case os.IsNotExist(err) && p.opts.Existing:
+			p.warnf(rng, "Mount source not found", "%s does not exist; ignored, since this command mounts nothing. `devbox up` needs it: create it, or fix source.", src)
+		case os.IsNotExist(err):
 			p.errorf(rng, "Mount source not found", "%s does not exist (source %q is relative to %s). Create it, or fix source.", src, s, p.env.Dir)
-		} else {
+		default:
 			p.errorf(rng, "Mount source not accessible", "%s cannot be used: %s. Fix its permissions, or fix source.", src, err)
 		}
 		return src

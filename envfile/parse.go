@@ -34,6 +34,11 @@ type Options struct {
 	// AllowFile is the user's allow-mounts file, named in the fix of a
 	// confinement error; "" names none.
 	AllowFile string
+	// Existing says the file is read to act on what already exists (down,
+	// destroy, status, logs, exec), not to create anything: a missing mount
+	// source is then a warning, since nothing will be mounted, and a user
+	// who deleted a directory can still tear the environment down.
+	Existing bool
 }
 
 // Files maps file names to parsed HCL files so diagnostics can show

@@ -20,6 +20,16 @@ type decoder struct {
 }
 
 // errorf records an error diagnostic about rng.
+// warnf records a warning: printed, but the file stays valid.
+func (d *decoder) warnf(rng hcl.Range, summary, detail string, args ...any) {
+	d.diags = append(d.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  summary,
+		Detail:   fmt.Sprintf(detail, args...),
+		Subject:  rng.Ptr(),
+	})
+}
+
 func (d *decoder) errorf(rng hcl.Range, summary, detail string, args ...any) {
 	d.diags = append(d.diags, &hcl.Diagnostic{
 		Severity: hcl.DiagError,

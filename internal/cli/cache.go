@@ -36,7 +36,7 @@ func (c *cacheCmd) Run(ctx context.Context, args []string) error {
 	if args[0] != "ls" && args[0] != "prune" {
 		return badInput(fmt.Errorf("cache %s: want ls or prune", args[0]))
 	}
-	env, b, err := c.app.connect(ctx)
+	env, b, err := c.app.connectExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -161,12 +161,19 @@ func (a *App) findFile() (string, error) {
 }
 
 // load finds, parses and validates devbox.hcl, printing diagnostics (exit 2).
-func (a *App) load() (*envfile.Environment, error) {
+func (a *App) load() (*envfile.Environment, error) { return a.loadFor(false) }
+
+// loadExisting is load for verbs that act on what exists and create
+// nothing (down, destroy, status, logs, exec): a deleted mount source must
+// not stop a user from tearing down or looking.
+func (a *App) loadExisting() (*envfile.Environment, error) { return a.loadFor(true) }
+
+func (a *App) loadFor(existing bool) (*envfile.Environment, error) {
 	path, err := a.findFile()
 	if err != nil {
 		return nil, err
 	}
-	opts := envfile.Options{Backend: a.backend, Project: a.project, Vars: map[string]string{}}
+	opts := envfile.Options{Backend: a.backend, Project: a.project, Vars: map[string]string{}, Existing: existing}
 	if opts.Backend == "" {
 		opts.Backend = a.Getenv("DEVBOX_BACKEND")
 	}
@@ -206,7 +213,16 @@ func (a *App) open(ctx context.Context, env *envfile.Environment) (engine.Backen
 // connect loads the file and opens its backend: what every engine verb
 // starts with. The caller closes the backend.
 func (a *App) connect(ctx context.Context) (*envfile.Environment, engine.Backend, error) {
-	env, err := a.load()
+	return a.connectFor(ctx, false)
+}
+
+// connectExisting is connect with loadExisting.
+func (a *App) connectExisting(ctx context.Context) (*envfile.Environment, engine.Backend, error) {
+	return a.connectFor(ctx, true)
+}
+
+func (a *App) connectFor(ctx context.Context, existing bool) (*envfile.Environment, engine.Backend, error) {
+	env, err := a.loadFor(existing)
 	if err != nil {
 		return nil, nil, err
 	}

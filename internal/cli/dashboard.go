@@ -187,7 +187,7 @@ func (d *dashboard) service(ctx context.Context, name string) (engine.Resource, 
 
 // Up applies devbox up with progress.
 func (d *dashboard) Up(ctx context.Context, progress engine.Progress) error {
-	_, err := applyUp(ctx, d.app, d.b, d.env, progress)
+	_, err := applyUp(ctx, d.app, d.b, d.env, progress, upHooks{})
 	return err
 }
 

@@ -60,7 +60,7 @@ func (c *destroyCmd) Run(ctx context.Context, args []string) error {
 // lock; then each of after.
 func teardown(ctx context.Context, app *App, plan func(project, backend string, observed []engine.Resource) engine.Plan,
 	after ...func(ctx context.Context, b engine.Backend, project string) error) error {
-	env, b, err := app.connect(ctx)
+	env, b, err := app.connectExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (c *logsCmd) command() *cobra.Command {
 
 // Run streams each service's log through a prefixing line writer.
 func (c *logsCmd) Run(ctx context.Context, args []string) error {
-	env, err := c.app.load()
+	env, err := c.app.loadExisting()
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (c *statusCmd) command() *cobra.Command {
 
 // Run prints the status table (or JSON).
 func (c *statusCmd) Run(ctx context.Context, args []string) error {
-	env, b, err := c.app.connect(ctx)
+	env, b, err := c.app.connectExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		}
 		return showPlan(c.app, env, p)
 	}
-	p, err := applyUp(ctx, c.app, b, env, newPrinter(c.app.Stderr).event, func(p engine.Plan) error {
+	show := func(p engine.Plan) error {
 		if err := showPlan(c.app, env, p); err != nil {
 			return err
 		}
@@ -52,24 +52,27 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 			fmt.Fprintln(c.app.Stdout, "nothing to do: the environment matches devbox.hcl")
 		}
 		return nil
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted: %w; run `devbox up` again to finish", err)
+	}
+	// The check and the summary run under the lock too: a destroy that
+	// starts right after the apply must not turn a good up into exit 1.
+	done := func(p engine.Plan) error {
+		if p.Changes() == 0 {
+			return nil
 		}
-		return err
-	}
-	if p.Changes() == 0 {
-		return nil
-	}
-	if err := checkUp(ctx, c.app, b, env); err != nil {
-		return err
-	}
-	if !c.app.json {
+		if err := checkUp(ctx, c.app, b, env); err != nil {
+			return err
+		}
+		if c.app.json {
+			return nil
+		}
 		fmt.Fprintf(c.app.Stdout, "%s is up on %s\n", env.Project, b.Name())
 		return summary(ctx, c.app, b, env)
 	}
-	return nil
+	_, err = applyUp(ctx, c.app, b, env, newPrinter(c.app.Stderr).event, upHooks{show: show, done: done})
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w; run `devbox up` again to finish", err)
+	}
+	return err
 }
 
 // settle is how long a service without a health check must have been
@@ -136,9 +139,15 @@ func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 	return nil
 }
 
-// applyUp is up without output of its own: lock, observe, plan, show (each
-// show func sees the plan before anything is done), preflight, apply.
-func applyUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment, progress engine.Progress, show ...func(engine.Plan) error) (engine.Plan, error) {
+// upHooks are what a caller of applyUp does under the project lock: show
+// sees the plan before anything is done, done runs after a successful apply.
+type upHooks struct {
+	show, done func(engine.Plan) error
+}
+
+// applyUp is up without output of its own: lock, observe, plan, show,
+// preflight, apply, done.
+func applyUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment, progress engine.Progress, h upHooks) (engine.Plan, error) {
 	unlock, err := engine.Lock(ctx, engine.LockDir(app.Getenv), b.Name(), env.Project, func() {
 		fmt.Fprintf(app.Stderr, "waiting for another devbox working on project %q…\n", env.Project)
 	})
@@ -150,18 +159,23 @@ func applyUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 	if err != nil {
 		return p, err
 	}
-	for _, f := range show {
-		if err := f(p); err != nil {
+	if h.show != nil {
+		if err := h.show(p); err != nil {
 			return p, err
 		}
 	}
-	if p.Changes() == 0 {
-		return p, nil
-	}
-	if pf, ok := b.(engine.Preflighter); ok {
-		if err := pf.Preflight(ctx, env); err != nil {
-			return p, badInput(err)
+	if p.Changes() > 0 {
+		if pf, ok := b.(engine.Preflighter); ok {
+			if err := pf.Preflight(ctx, env); err != nil {
+				return p, badInput(err)
+			}
+		}
+		if err := engine.Apply(ctx, b, env, p, progress); err != nil {
+			return p, err
 		}
 	}
-	return p, engine.Apply(ctx, b, env, p, progress)
+	if h.done != nil {
+		return p, h.done(p)
+	}
+	return p, nil
 }
