@@ -31,18 +31,25 @@ func (c *planCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return showPlan(c.app, env, p)
+	return showPlan(c.app, env, b, p)
 }
 
 // showPlan prints the plan after what the file reaches on the host, which
 // goes to stderr with --json so stdout stays one JSON document.
-func showPlan(app *App, env *envfile.Environment, p engine.Plan) error {
+func showPlan(app *App, env *envfile.Environment, b engine.Backend, p engine.Plan) error {
 	w := app.Stdout
 	if app.json {
 		w = app.Stderr
 	}
 	if err := writeHostAccess(w, env); err != nil {
 		return err
+	}
+	if pr, ok := b.(engine.Privileger); ok {
+		for _, line := range pr.Privileges(env) {
+			if _, err := fmt.Fprintf(w, "extra privilege: %s\n", line); err != nil {
+				return err
+			}
+		}
 	}
 	return writePlan(app, p)
 }

@@ -42,10 +42,10 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return showPlan(c.app, env, p)
+		return showPlan(c.app, env, b, p)
 	}
 	show := func(p engine.Plan) error {
-		if err := showPlan(c.app, env, p); err != nil {
+		if err := showPlan(c.app, env, b, p); err != nil {
 			return err
 		}
 		if p.Changes() == 0 && !c.app.json {
