@@ -2,7 +2,7 @@
 # sudo's secure_path drops /usr/local/go/bin: find go there too.
 GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 
-.PHONY: build test unit demo bench fuzz lint
+.PHONY: build test unit fault demo bench fuzz lint
 
 build:
 	$(GO) build -o bin/devbox ./cmd/devbox
@@ -15,6 +15,13 @@ test: lint
 
 unit:
 	$(GO) test -short -count=1 ./...
+
+# The fault-injection tests against the real engines: Ctrl-C and kills
+# mid-up, health waits, drift by hand, name collisions, foreign objects,
+# hostile files (README "What survives what" lists them). Part of `test`.
+FAULT = Fault|Interrupted|CtrlC|Collide|Foreign|OutsideProject|Symlinked|Shadow|NotUp|LockDir|BadFiles|EngineName|DaemonDown
+fault:
+	DEVBOX_INTEGRATION=1 DEVBOX_NO_NAT=1 $(GO) test -count=1 -timeout 40m -run '$(FAULT)' ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

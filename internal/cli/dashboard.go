@@ -146,30 +146,41 @@ func (d *dashboard) Detail(ctx context.Context, service string) (tui.Detail, err
 	return det, nil
 }
 
-// Restart stops and starts the service.
+// Restart stops and starts the service, under the project lock like up.
 func (d *dashboard) Restart(ctx context.Context, service string) error {
-	r, err := d.service(ctx, service)
-	if err != nil {
-		return err
-	}
-	if engine.Running(r.State) {
-		if err := d.b.Stop(ctx, d.env.Project, r, engine.Discard); err != nil {
-			return err
+	return d.locked(ctx, service, func(r engine.Resource) error {
+		if engine.Running(r.State) {
+			if err := d.b.Stop(ctx, d.env.Project, r, engine.Discard); err != nil {
+				return err
+			}
 		}
-	}
-	return d.b.Start(ctx, d.env, r, engine.Discard)
+		return d.b.Start(ctx, d.env, r, engine.Discard)
+	})
 }
 
-// StopStart toggles the service.
+// StopStart toggles the service, under the project lock.
 func (d *dashboard) StopStart(ctx context.Context, service string) error {
+	return d.locked(ctx, service, func(r engine.Resource) error {
+		if engine.Running(r.State) {
+			return d.b.Stop(ctx, d.env.Project, r, engine.Discard)
+		}
+		return d.b.Start(ctx, d.env, r, engine.Discard)
+	})
+}
+
+// locked observes the service under the project lock and runs f on it, so
+// a dashboard action never interleaves with an up or destroy elsewhere.
+func (d *dashboard) locked(ctx context.Context, service string, f func(engine.Resource) error) error {
+	unlock, err := engine.Lock(ctx, engine.LockDir(d.app.Getenv), d.b.Name(), d.env.Project, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := d.service(ctx, service)
 	if err != nil {
 		return err
 	}
-	if engine.Running(r.State) {
-		return d.b.Stop(ctx, d.env.Project, r, engine.Discard)
-	}
-	return d.b.Start(ctx, d.env, r, engine.Discard)
+	return f(r)
 }
 
 func (d *dashboard) service(ctx context.Context, name string) (engine.Resource, error) {
@@ -191,11 +202,27 @@ func (d *dashboard) Up(ctx context.Context, progress engine.Progress) error {
 	return err
 }
 
-// ShellCommand reruns devbox itself: `devbox -f FILE --backend B -p P shell SVC`.
+// ShellCommand reruns devbox itself with the flags this dashboard was
+// opened with (file, backend, project, remote, variables, allowed mounts),
+// so the shell reaches the same environment.
 func (d *dashboard) ShellCommand(service string) *exec.Cmd {
 	self, err := os.Executable()
 	if err != nil {
 		return nil
 	}
-	return exec.Command(self, "-f", d.env.File, "--backend", d.b.Name(), "-p", d.env.Project, "shell", service)
+	return exec.Command(self, d.shellArgs(service)...)
+}
+
+func (d *dashboard) shellArgs(service string) []string {
+	args := []string{"-f", d.env.File, "--backend", d.b.Name(), "-p", d.env.Project}
+	if d.app.remote != "" {
+		args = append(args, "--remote", d.app.remote)
+	}
+	for _, v := range d.app.vars {
+		args = append(args, "--var", v)
+	}
+	for _, m := range d.app.allowMounts {
+		args = append(args, "--allow-mount", m)
+	}
+	return append(args, "shell", service)
 }
