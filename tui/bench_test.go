@@ -64,7 +64,7 @@ func BenchmarkFirstFrameProgram(b *testing.B) {
 	for b.Loop() {
 		ctx, cancel := context.WithCancel(context.Background())
 		w := &firstFrameWriter{want: []byte("svc-08"), done: make(chan struct{})}
-		opts := append(programOptions(ctx), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals())
+		opts := append(programOptions(ctx, Options{}), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals())
 		p := tea.NewProgram(New(ctx, f, testOpts), opts...)
 		go p.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 		errc := make(chan error, 1)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os/exec"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -67,12 +68,21 @@ type (
 		done   bool
 		err    error
 	}
+	shellCmdMsg struct {
+		service string
+		cmd     *exec.Cmd // nil: no shell can be opened
+	}
 	shellDoneMsg struct {
 		service string
 		err     error
 	}
 	clearStatusMsg struct{ id int }
 )
+
+// shellCommand asks the source for the shell command off the Update path.
+func shellCommand(src Source, service string) tea.Cmd {
+	return func() tea.Msg { return shellCmdMsg{service: service, cmd: src.ShellCommand(service)} }
+}
 
 func fetchSnapshot(ctx context.Context, src Source) tea.Cmd {
 	return func() tea.Msg {

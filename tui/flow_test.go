@@ -164,8 +164,11 @@ func TestKeysDirect(t *testing.T) {
 	f := newFake(shop()...)
 	m := loaded(t, f, 80, 24)
 	m, cmd := m.Update(press("s"))
-	if cmd == nil || !slices.Contains(f.Calls(), "shell web") {
-		t.Fatalf("s: cmd %v, calls %v", cmd, f.Calls())
+	if cmd == nil || slices.Contains(f.Calls(), "shell web") {
+		t.Fatalf("s: Update must not call the source itself: cmd %v, calls %v", cmd, f.Calls())
+	}
+	if msg, ok := cmd().(shellCmdMsg); !ok || msg.service != "web" || !slices.Contains(f.Calls(), "shell web") {
+		t.Fatalf("s: its command gave %#v, calls %v", msg, f.Calls())
 	}
 	m, cmd = m.Update(press("x"))
 	m = step(t, m, runCmds(cmd)...)

@@ -37,7 +37,7 @@ func TestIdleCPU(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &firstFrameWriter{want: []byte("svc-08"), done: make(chan struct{})}
-	opts := append(programOptions(ctx), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals())
+	opts := append(programOptions(ctx, Options{}), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals())
 	p := tea.NewProgram(New(ctx, f, testOpts), opts...)
 	errc := make(chan error, 1)
 	go func() { _, err := p.Run(); errc <- err }()

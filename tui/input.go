@@ -99,12 +99,7 @@ func (m Model) onTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.logs.service, m.logs.cancel = s.Name, cancel
 		return m, startFollow(ctx, m.src, s.Name, m.logs.gen)
 	case key.Matches(msg, k.Shell):
-		c := m.src.ShellCommand(s.Name)
-		if c == nil {
-			return m, m.setStatus("cannot open a shell in "+s.Name, true, false)
-		}
-		name := s.Name
-		return m, tea.ExecProcess(c, func(err error) tea.Msg { return shellDoneMsg{service: name, err: err} })
+		return m, shellCommand(m.src, s.Name)
 	case m.busy != "" && (key.Matches(msg, k.Restart) || key.Matches(msg, k.StopStart)):
 		return m, m.setStatus("wait: "+m.busy+" is still running", true, false)
 	case key.Matches(msg, k.Restart):

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"io"
 	"os/exec"
 	"time"
 
@@ -83,9 +84,12 @@ type Source interface {
 
 // Options tune the dashboard.
 type Options struct {
-	// NoColor renders without colours or other styling (NO_COLOR). Run
-	// also sets it when the NO_COLOR environment variable is set.
+	// NoColor renders without colours or other styling (NO_COLOR).
 	NoColor bool
+	// In and Out are the terminal Run reads keys from and draws on; nil
+	// means the process's stdin and stdout.
+	In  io.Reader
+	Out io.Writer
 	// Now is the clock for uptimes; nil means time.Now.
 	Now func() time.Time
 	// PollInterval is how often the dashboard polls Snapshot for figures

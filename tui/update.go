@@ -77,6 +77,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onAction(msg)
 	case upMsg:
 		return m.onUp(msg)
+	case shellCmdMsg:
+		if msg.cmd == nil {
+			return m, m.setStatus("cannot open a shell in "+msg.service, true, false)
+		}
+		name := msg.service
+		return m, tea.ExecProcess(msg.cmd, func(err error) tea.Msg { return shellDoneMsg{service: name, err: err} })
 	case shellDoneMsg:
 		var cmd tea.Cmd
 		if msg.err != nil {

@@ -34,7 +34,7 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 	}
 	defer b.Close()
 	if !c.app.json && !c.noTUI && isTTY(c.app.Stdout) && isTTYReader(c.app.Stdin) {
-		return tui.Run(ctx, &dashboard{app: c.app, b: b, env: env}, tui.Options{NoColor: c.app.Getenv("NO_COLOR") != ""})
+		return tui.Run(ctx, &dashboard{app: c.app, b: b, env: env}, tui.Options{NoColor: c.app.Getenv("NO_COLOR") != "", In: c.app.Stdin, Out: c.app.Stdout})
 	}
 	st, ok := b.(engine.Statuser)
 	if !ok {
