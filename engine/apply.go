@@ -12,7 +12,7 @@ import (
 
 // Apply carries out a plan. It decides nothing: teardown actions (remove,
 // stop, and the removal half of replace) run first, services before hosts
-// before networks; then bring-up actions (create, start, the creation half
+// before networks, a service after the services that depend on it; then bring-up actions (create, start, the creation half
 // of replace) run as a DAG over Needs and After, independent ones in
 // parallel. On error or cancellation no new action starts; running ones
 // finish (they see ctx) and the joined errors are returned. Labels are
@@ -22,14 +22,16 @@ func Apply(ctx context.Context, b Backend, env *envfile.Environment, p Plan, pro
 	if progress == nil {
 		progress = Discard
 	}
-	if err := teardown(ctx, b, p, progress); err != nil {
+	if err := teardown(ctx, b, env, p, progress); err != nil {
 		return err
 	}
 	return bringUp(ctx, b, env, p, progress)
 }
 
-func teardown(ctx context.Context, b Backend, p Plan, progress Progress) error {
-	// Group by kind rank, highest first; each group runs in parallel.
+func teardown(ctx context.Context, b Backend, env *envfile.Environment, p Plan, progress Progress) error {
+	// Group by kind rank, highest first; within a group, an action waits
+	// for those of its dependants (depends_on read backwards), the rest run
+	// in parallel.
 	groups := map[int][]Action{}
 	for _, a := range p.Actions {
 		switch a.Op {
@@ -42,34 +44,68 @@ func teardown(ctx context.Context, b Backend, p Plan, progress Progress) error {
 		ranks = append(ranks, r)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(ranks)))
+	dependants := dependantsOf(env)
 	for _, r := range ranks {
-		var wg sync.WaitGroup
-		errs := make([]error, len(groups[r]))
-		for i, a := range groups[r] {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = run(ctx, a, progress, func() error {
-					switch a.Op {
-					case OpStop:
-						return b.Stop(ctx, p.Project, a.Resource, progress)
-					case OpReplace:
-						return b.Remove(ctx, p.Project, *a.Old, progress)
-					default:
-						return b.Remove(ctx, p.Project, a.Resource, progress)
-					}
-				}, a.Op != OpReplace)
-			}()
-		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+		if err := teardownGroup(ctx, b, p, groups[r], dependants, progress); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// dependantsOf maps each service to the services that depend on it.
+func dependantsOf(env *envfile.Environment) map[Ref][]Ref {
+	out := map[Ref][]Ref{}
+	if env == nil {
+		return out
+	}
+	for _, s := range env.Services {
+		for _, d := range s.DependsOn {
+			dep := Ref{Kind: KindService, Name: d}
+			out[dep] = append(out[dep], Ref{Kind: KindService, Name: s.Name})
+		}
+	}
+	return out
+}
+
+func teardownGroup(ctx context.Context, b Backend, p Plan, group []Action, dependants map[Ref][]Ref, progress Progress) error {
+	done := map[Ref]chan struct{}{}
+	for _, a := range group {
+		done[a.Resource.Ref()] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(group))
+	for i, a := range group {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[a.Resource.Ref()])
+			for _, d := range dependants[a.Resource.Ref()] {
+				if ch, ok := done[d]; ok {
+					select {
+					case <-ch:
+					case <-ctx.Done():
+					}
+				}
+			}
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = run(ctx, a, progress, func() error {
+				switch a.Op {
+				case OpStop:
+					return b.Stop(ctx, p.Project, a.Resource, progress)
+				case OpReplace:
+					return b.Remove(ctx, p.Project, *a.Old, progress)
+				default:
+					return b.Remove(ctx, p.Project, a.Resource, progress)
+				}
+			}, a.Op != OpReplace)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func bringUp(ctx context.Context, b Backend, env *envfile.Environment, p Plan, progress Progress) error {

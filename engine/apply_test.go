@@ -203,3 +203,41 @@ func TestDownThenDestroyKeepsVolumes(t *testing.T) {
 		t.Errorf("teardown must remove services before networks: %v", calls)
 	}
 }
+
+// slowStop makes stopping one service slow, so an order that does not
+// wait for it shows.
+type slowStop struct {
+	*enginetest.Fake
+	slow string
+	mu   sync.Mutex
+	seq  []string
+}
+
+func (s *slowStop) Stop(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+	if r.Name == s.slow {
+		time.Sleep(150 * time.Millisecond)
+	}
+	s.mu.Lock()
+	s.seq = append(s.seq, r.Name)
+	s.mu.Unlock()
+	return s.Fake.Stop(ctx, project, r, p)
+}
+
+// TestDownStopsDependantsFirst: web depends on db and cache, so down stops
+// web before either, even when stopping web is the slow one.
+func TestDownStopsDependantsFirst(t *testing.T) {
+	f := enginetest.New()
+	env := shop()
+	up(t, f, env)
+	s := &slowStop{Fake: f, slow: "web"}
+	observed, err := f.Observe(context.Background(), env.Project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := engine.Apply(context.Background(), s, env, engine.Down(env.Project, f.Name(), observed), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.seq) != 3 || s.seq[0] != "web" {
+		t.Errorf("stop order %v, want web first", s.seq)
+	}
+}
