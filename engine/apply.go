@@ -15,9 +15,11 @@ import (
 // before networks, a service after the services that depend on it; then bring-up actions (create, start, the creation half
 // of replace) run as a DAG over Needs and After, independent ones in
 // parallel. On error or cancellation no new action starts; running ones
-// finish (they see ctx) and the joined errors are returned. Labels are
-// written last by backends, so an interrupted apply is repaired by the next
-// plan.
+// finish (they see ctx) and the joined errors are returned. An
+// interrupted apply is repaired by the next plan: lxc writes its config-hash
+// labels last; docker must label a container when it creates it, so its
+// Observe reports what the labels claim but the container lacks (a network
+// not attached) as Drift.
 func Apply(ctx context.Context, b Backend, env *envfile.Environment, p Plan, progress Progress) error {
 	if progress == nil {
 		progress = Discard
