@@ -4,6 +4,7 @@
 // Backend interface that the lxc and docker backends implement.
 //
 // The plan makes every decision; the executor only runs actions in a safe
-// order (teardown in reverse dependency order, then bring-up as a DAG with
-// independent actions in parallel) and makes none.
+// order (teardown by kind — services, then the host, then networks and
+// volumes — with a service after the services that depend on it; then
+// bring-up as a DAG with independent actions in parallel) and makes none.
 package engine
