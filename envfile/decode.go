@@ -2,15 +2,19 @@ package envfile
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -267,19 +271,13 @@ func (p *parser) top(attrs hcl.Attributes) {
 		}
 	}
 
+	// Which names are backends is the caller's registry: CheckBackend.
 	env.Backend = DefaultBackend
 	if s, ok := p.str(attrs["backend"]); ok {
 		env.Backend = s
-		if s != "lxc" && s != "docker" {
-			p.errorf(attrs["backend"].Expr.Range(), "Invalid backend", `Backend %q is not supported; use "lxc" or "docker".`, s)
-		}
 	}
 	if p.opts.Backend != "" {
 		env.Backend = p.opts.Backend
-		if env.Backend != "lxc" && env.Backend != "docker" {
-			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid backend",
-				Detail: fmt.Sprintf(`The backend override %q is not supported; use "lxc" or "docker".`, env.Backend)})
-		}
 	}
 
 	env.Image = DefaultImage
@@ -289,6 +287,60 @@ func (p *parser) top(attrs hcl.Attributes) {
 			p.errorf(attrs["image"].Expr.Range(), "Empty image", `Set image to a base image such as "debian/12", or remove it for the default.`)
 		}
 	}
+}
+
+// CheckBackend reports env's backend unless it is one of names, the
+// backends the caller can open (its registry's, default first). Parse and
+// Load leave the choice unchecked, since envfile does not know the
+// backends; a caller that opens one runs this on their result, with the
+// same files and opts. The diagnostic points at the file's backend
+// attribute, or has no subject when the name came from opts.Backend or
+// the default.
+func CheckBackend(env *Environment, files Files, opts Options, names []string) hcl.Diagnostics {
+	if slices.Contains(names, env.Backend) {
+		return nil
+	}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid backend"}
+	use := "use " + quotedChoice(names)
+	if len(names) == 0 {
+		use = "this devbox has no backends"
+	}
+	switch rng := backendRange(files); {
+	case opts.Backend != "":
+		d.Detail = fmt.Sprintf(`The backend override %q is not supported; %s.`, env.Backend, use)
+	case rng != nil:
+		d.Detail, d.Subject = fmt.Sprintf(`Backend %q is not supported; %s.`, env.Backend, use), rng
+	default:
+		d.Detail = fmt.Sprintf(`The default backend %q is not available; set backend, %s.`, env.Backend, strings.TrimPrefix(use, "use "))
+	}
+	return hcl.Diagnostics{d}
+}
+
+// backendRange is where the top-level backend attribute's value is, in
+// the first file (by name) that sets one; nil if none does.
+func backendRange(files Files) *hcl.Range {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if f := files[name]; f == nil {
+			continue
+		} else if body, ok := f.Body.(*hclsyntax.Body); ok {
+			if a := body.Attributes["backend"]; a != nil {
+				return a.Expr.Range().Ptr()
+			}
+		}
+	}
+	return nil
+}
+
+// quotedChoice is `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+func quotedChoice(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 var memorySize = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(B|kB|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB|%)?$`)

@@ -64,7 +64,6 @@ var badCases = []badCase{
 	{name: "duplicate port", src: svc("a", `  port "p" { port = 80 }`, `  port "p" { port = 81 }`), line: 4, col: 8, summary: "Duplicate port name"},
 
 	// Top level and networks.
-	{name: "backend", src: lines(`backend = "podman"`), line: 1, col: 11, summary: "Invalid backend"},
 	{name: "network mode", src: lines(`network "n" { mode = "host" }`), line: 1, col: 22, summary: "Invalid network mode"},
 	{name: "bridged without parent", src: lines(`network "n" { mode = "bridged" }`), line: 1, col: 1, summary: "Bridged network without parent", detail: "parent ="},
 	{name: "parent without bridged", src: lines(`network "n" {`, `  parent = "br0"`, `}`), line: 2, col: 12, summary: "Parent on a non-bridged network"},
@@ -226,7 +225,6 @@ func TestBadOptions(t *testing.T) {
 		opts    Options
 		summary string
 	}{
-		{Options{Backend: "podman"}, "Invalid backend"},
 		{Options{Project: "Bad Name"}, "Invalid project name"},
 		{Options{Vars: map[string]string{"nope": "1"}}, "Undeclared variable"},
 	} {

@@ -15,28 +15,38 @@ func cidr(t *testing.T, s string) *net.IPNet {
 	return n
 }
 
+// TestPickSubnet checks docker's parameters of the shared picker (its
+// range, lowest first) and its error; internal/subnet tests the picking.
 func TestPickSubnet(t *testing.T) {
-	n, err := pickSubnet(nil)
-	if err != nil || n.String() != "10.200.0.0/24" {
-		t.Fatalf("empty: %v %v", n, err)
-	}
-	used := []usedNet{
-		{Net: cidr(t, "0.0.0.0/0"), By: "default route"},
-		{Net: cidr(t, "10.200.0.0/24")},
-		{Net: cidr(t, "10.200.1.128/25")},
-		{Net: cidr(t, "10.200.2.0/23")},
-	}
-	n, err = pickSubnet(used)
-	if err != nil || n.String() != "10.200.4.0/24" {
-		t.Fatalf("got %v %v, want 10.200.4.0/24", n, err)
-	}
-	n, err = pickSubnet([]usedNet{{Net: cidr(t, "10.0.0.0/8")}})
-	if err == nil || !strings.Contains(err.Error(), "no free") {
-		t.Fatalf("10/8 taken: %v %v", n, err)
-	}
-	n, err = pickSubnet([]usedNet{{Net: cidr(t, "10.200.0.0/16")}})
-	if err != nil || n.String() != "10.201.0.0/24" {
-		t.Fatalf("got %v %v", n, err)
+	for _, tc := range []struct {
+		name string
+		used []string
+		want string // "" wants the no-free error
+	}{
+		{"empty", nil, "10.200.0.0/24"},
+		{"skips taken and the default route", []string{"0.0.0.0/0", "10.200.0.0/24", "10.200.1.128/25", "10.200.2.0/23"}, "10.200.4.0/24"},
+		{"next /16", []string{"10.200.0.0/16"}, "10.201.0.0/24"},
+		{"last one", []string{"10.200.0.0/13", "10.208.0.0/12", "10.224.0.0/12", "10.240.0.0/13", "10.248.0.0/14", "10.252.0.0/15", "10.254.0.0/17",
+			"10.254.128.0/18", "10.254.192.0/19", "10.254.224.0/20", "10.254.240.0/21", "10.254.248.0/22", "10.254.252.0/23", "10.254.254.0/24"}, "10.254.255.0/24"},
+		{"all taken", []string{"10.0.0.0/8"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var used []usedNet
+			for _, s := range tc.used {
+				used = append(used, usedNet{Net: cidr(t, s), By: "test"})
+			}
+			n, err := pickSubnet(used)
+			if tc.want == "" {
+				if err == nil || !strings.HasPrefix(err.Error(), "docker: no free /24 subnet in 10.200.0.0/24 – 10.254.255.0/24") ||
+					!strings.Contains(err.Error(), "docker network prune") {
+					t.Fatalf("got %v, %v; want docker's no-free error with its fix", n, err)
+				}
+				return
+			}
+			if err != nil || n.String() != tc.want {
+				t.Fatalf("got %v, %v; want %s", n, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -53,12 +63,16 @@ func TestClash(t *testing.T) {
 	}
 }
 
-func TestParseRoutes(t *testing.T) {
-	in := "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n" +
-		"eth0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n" +
-		"eth0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
-	rs := parseRoutes(strings.NewReader(in))
-	if len(rs) != 1 || rs[0].Net.String() != "192.168.2.0/24" || rs[0].By != "host route on eth0" {
-		t.Fatalf("%+v", rs)
+// TestHostRoutes reads this machine's real route table: every route is
+// named by its interface, and none is a default route.
+func TestHostRoutes(t *testing.T) {
+	rs := hostRoutes()
+	if len(rs) == 0 {
+		t.Skip("no /proc/net/route routes here")
+	}
+	for _, r := range rs {
+		if ones, _ := r.Net.Mask.Size(); ones == 0 || !strings.HasPrefix(r.By, "host route on ") {
+			t.Errorf("route %s", r)
+		}
 	}
 }

@@ -8,37 +8,27 @@ import (
 	"strings"
 	"time"
 
+	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 )
 
-// CacheEntry is one cached provisioning layer (devbox cache ls).
-type CacheEntry struct {
-	Alias       string    `json:"alias"`
-	Fingerprint string    `json:"fingerprint"`
-	Base        string    `json:"base"`
-	Steps       int       `json:"steps"`
-	Size        int64     `json:"size"`
-	Created     time.Time `json:"created"`
-	LastUsed    time.Time `json:"last_used,omitzero"`
-}
-
-// CacheList lists the cached layers on the server, newest first.
-func (b *Backend) CacheList(ctx context.Context) ([]CacheEntry, error) {
+// cacheLayers lists the cached layers on the server, newest first, as
+// engine.Cacher reports them: Name is the image alias, ID its fingerprint.
+func (b *Backend) cacheLayers(ctx context.Context) ([]engine.CacheEntry, error) {
 	imgs, err := b.c.GetImages()
 	if err != nil {
 		return nil, fmt.Errorf("lxc: list images: %w", err)
 	}
-	var out []CacheEntry
+	var out []engine.CacheEntry
 	for _, img := range imgs {
-		key := img.Properties["devbox.cache"]
-		if key == "" {
+		if img.Properties["devbox.cache"] == "" {
 			continue
 		}
-		e := CacheEntry{Fingerprint: img.Fingerprint, Base: img.Properties["devbox.base"], Size: img.Size, Created: img.CreatedAt, LastUsed: img.LastUsedAt}
-		e.Steps, _ = strconv.Atoi(img.Properties["devbox.steps"])
+		e := engine.CacheEntry{ID: img.Fingerprint, Size: img.Size, Created: img.CreatedAt, LastUsed: img.LastUsedAt}
+		e.Step, _ = strconv.Atoi(img.Properties["devbox.steps"])
 		for _, a := range img.Aliases {
 			if strings.HasPrefix(a.Name, cachePrefix) {
-				e.Alias = a.Name
+				e.Name = a.Name
 			}
 		}
 		out = append(out, e)
@@ -47,27 +37,28 @@ func (b *Backend) CacheList(ctx context.Context) ([]CacheEntry, error) {
 	return out, nil
 }
 
-// CachePrune deletes the cached layers for which remove returns true (all
+// pruneLayers deletes the cached layers for which remove returns true (all
 // of them for a nil remove) and returns what it deleted.
-func (b *Backend) CachePrune(ctx context.Context, remove func(CacheEntry) bool) ([]CacheEntry, error) {
-	list, err := b.CacheList(ctx)
+func (b *Backend) pruneLayers(ctx context.Context, remove func(engine.CacheEntry) bool) ([]engine.CacheEntry, error) {
+	list, err := b.cacheLayers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var gone []CacheEntry
+	var gone []engine.CacheEntry
 	for _, e := range list {
 		if remove != nil && !remove(e) {
 			continue
 		}
-		if err := wait(b.c.DeleteImage(e.Fingerprint)); err != nil {
-			return gone, fmt.Errorf("lxc: delete cached layer %s: %w", e.Alias, err)
+		if err := wait(b.c.DeleteImage(e.ID)); err != nil {
+			return gone, fmt.Errorf("lxc: delete cached layer %s: %w", e.Name, err)
 		}
 		gone = append(gone, e)
 	}
 	return gone, nil
 }
 
-// CacheKeys are the aliases of env's layers, shortest prefix first.
+// CacheKeys are the aliases of env's layers, shortest prefix first
+// (CacheInUse, and tests that clean up their layers).
 func (b *Backend) CacheKeys(ctx context.Context, env *envfile.Environment) ([]string, error) {
 	spec, err := specOf(env)
 	if err != nil {
@@ -82,4 +73,46 @@ func (b *Backend) CacheKeys(ctx context.Context, env *envfile.Environment) ([]st
 		keys[i] = cachePrefix + keys[i]
 	}
 	return keys, nil
+}
+
+// CacheEntry, CacheList and CachePrune are the lxc-only cache API that
+// engine.Cacher replaced. They forward to it until their last callers
+// (cacher.go, proxy_test.go) move over; then delete them.
+
+// CacheEntry is a cached layer in the lxc-only API.
+type CacheEntry struct {
+	Alias       string
+	Fingerprint string
+	Steps       int
+	Size        int64
+	Created     time.Time
+	LastUsed    time.Time
+}
+
+func fromEntry(e engine.CacheEntry) CacheEntry {
+	return CacheEntry{Alias: e.Name, Fingerprint: e.ID, Steps: e.Step, Size: e.Size, Created: e.Created, LastUsed: e.LastUsed}
+}
+
+func fromEntries(es []engine.CacheEntry) []CacheEntry {
+	out := make([]CacheEntry, len(es))
+	for i, e := range es {
+		out[i] = fromEntry(e)
+	}
+	return out
+}
+
+// CacheList forwards to cacheLayers.
+func (b *Backend) CacheList(ctx context.Context) ([]CacheEntry, error) {
+	list, err := b.cacheLayers(ctx)
+	return fromEntries(list), err
+}
+
+// CachePrune forwards to pruneLayers.
+func (b *Backend) CachePrune(ctx context.Context, remove func(CacheEntry) bool) ([]CacheEntry, error) {
+	var pick func(engine.CacheEntry) bool
+	if remove != nil {
+		pick = func(e engine.CacheEntry) bool { return remove(fromEntry(e)) }
+	}
+	gone, err := b.pruneLayers(ctx, pick)
+	return fromEntries(gone), err
 }

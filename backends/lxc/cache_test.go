@@ -45,7 +45,7 @@ func TestLayerCache(t *testing.T) {
 	t.Cleanup(func() {
 		more, _ := b.CacheKeys(testCtx(t), bb)
 		keys = append(keys, more...)
-		_, err := b.CachePrune(testCtx(t), func(e CacheEntry) bool { return slices.Contains(keys, e.Alias) })
+		_, err := b.PruneCache(testCtx(t), func(e engine.CacheEntry) bool { return slices.Contains(keys, e.Name) })
 		if err != nil {
 			t.Error(err)
 		}
@@ -61,13 +61,13 @@ func TestLayerCache(t *testing.T) {
 	if got := stepsLog(t, b, a); !slices.Equal(got, want) {
 		t.Fatalf("first build ran %q, want %q", got, want)
 	}
-	list, err := b.CacheList(testCtx(t))
+	list, err := b.Cache(testCtx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for _, e := range list {
-		if slices.Contains(keys, e.Alias) {
+		if slices.Contains(keys, e.Name) {
 			n++
 		}
 	}
@@ -90,5 +90,16 @@ func TestLayerCache(t *testing.T) {
 	want[2] = "s3b-" + nonce + " " + InstanceName(bb.Project)
 	if got := stepsLog(t, b, bb); !slices.Equal(got, want) {
 		t.Errorf("after changing the last step: %q, want %q", got, want)
+	}
+}
+
+// TestCacheEntryForwardLosesNothing: the lxc-only CacheEntry that
+// CacheList and CachePrune still hand to cacher.go converts back to the
+// engine's entry unchanged.
+func TestCacheEntryForwardLosesNothing(t *testing.T) {
+	e := engine.CacheEntry{Name: cachePrefix + "abc", ID: "f1e2", Step: 3, Size: 4096,
+		Created: time.Unix(1700000000, 0).UTC(), LastUsed: time.Unix(1700000600, 0).UTC()}
+	if got := toEntry(fromEntry(e)); got != e {
+		t.Errorf("round trip: %+v, want %+v", got, e)
 	}
 }

@@ -1,45 +1,36 @@
 package lxc
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/subnet"
 )
 
-// pickSubnet returns the first /24 in 10.201.0.0–10.254.255.0, starting at a
-// place derived from seed, that overlaps none of taken. It is pure.
+// autoRange is where devbox auto-picks Incus bridge subnets.
+func autoRange() subnet.Range {
+	return subnet.Range{First: netip.AddrFrom4([4]byte{10, 201, 0, 0}), Last: netip.AddrFrom4([4]byte{10, 254, 255, 0})}
+}
+
+// pickSubnet returns the first /24 of autoRange, starting at a place
+// derived from seed (so projects spread out and a rebuilt network tends to
+// get its old subnet back), that overlaps none of taken. It is pure.
 func pickSubnet(seed string, taken []*net.IPNet) (*net.IPNet, error) {
-	const first, count = 201 << 8, 54 << 8 // 10.201.0.0/24 … 10.254.255.0/24
 	h, _ := strconv.ParseUint(engine.Hash(seed)[:8], 16, 64)
-	start := int(h % count)
-	for i := 0; i < count; i++ {
-		n := first + (start+i)%count
-		cand := &net.IPNet{IP: net.IPv4(10, byte(n>>8), byte(n), 0).To4(), Mask: net.CIDRMask(24, 32)}
-		if !clashes(cand, taken) {
-			return cand, nil
-		}
+	n, err := subnet.Pick(autoRange(), h, subnet.Unnamed(taken, "in use"))
+	if err != nil {
+		return nil, fmt.Errorf("lxc: %w; remove unused networks (incus network list, incus network delete NAME) or set subnet on the network", err)
 	}
-	return nil, fmt.Errorf("lxc: no free /24 left in 10.201.0.0-10.254.255.0")
+	return n, nil
 }
-
-func clashes(n *net.IPNet, taken []*net.IPNet) bool {
-	for _, t := range taken {
-		if overlap(n, t) {
-			return true
-		}
-	}
-	return false
-}
-
-func overlap(a, b *net.IPNet) bool { return a.Contains(b.IP) || b.Contains(a.IP) }
 
 // gateway is the bridge address of subnet: its first host, with the prefix.
 func gateway(n *net.IPNet) string {
@@ -49,12 +40,19 @@ func gateway(n *net.IPNet) string {
 	return fmt.Sprintf("%s/%d", ip, ones)
 }
 
-// takenSubnets lists the IPv4 prefixes in use: every Incus network's
-// ipv4.address and every address on the server's interfaces, and, when the
-// server is local, the host's routes. skip is an Incus network to ignore
-// (the one being checked, when it exists already).
+// takenSubnets is usedSubnets without the owners, for pickSubnet.
 func (b *Backend) takenSubnets(ctx context.Context, skip string) ([]*net.IPNet, error) {
-	var out []*net.IPNet
+	used, err := b.usedSubnets(ctx, skip)
+	return subnet.Nets(used), err
+}
+
+// usedSubnets lists the IPv4 prefixes in use and by what: every Incus
+// network's ipv4.address and every address on the server's interfaces,
+// the host's routes when the server is local, and the special ranges.
+// skip is an Incus network to ignore (the one being checked, when it
+// exists already).
+func (b *Backend) usedSubnets(ctx context.Context, skip string) ([]subnet.Taken, error) {
+	var out []subnet.Taken
 	nets, err := b.c.GetNetworks()
 	if err != nil {
 		return nil, fmt.Errorf("lxc: list networks: %w", err)
@@ -65,7 +63,7 @@ func (b *Backend) takenSubnets(ctx context.Context, skip string) ([]*net.IPNet, 
 		}
 		if a := n.Config["ipv4.address"]; a != "" && a != "none" && a != "auto" {
 			if _, p, err := net.ParseCIDR(a); err == nil {
-				out = append(out, p)
+				out = append(out, subnet.Taken{Net: p, By: "incus network " + n.Name})
 			}
 		}
 		if n.Managed {
@@ -80,65 +78,78 @@ func (b *Backend) takenSubnets(ctx context.Context, skip string) ([]*net.IPNet, 
 				continue
 			}
 			if _, p, err := net.ParseCIDR(a.Address + "/" + a.Netmask); err == nil {
-				out = append(out, p)
+				out = append(out, subnet.Taken{Net: p, By: "address on " + n.Name})
 			}
 		}
 	}
 	if b.remote == "local" {
-		out = append(out, hostRoutes()...)
+		for _, r := range hostTaken() {
+			// A managed bridge's interface has its network's name: the
+			// skipped network's own route is not a clash either.
+			if skip == "" || r.By != "host route on "+skip {
+				out = append(out, r)
+			}
+		}
 	}
-	for _, special := range []string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "0.0.0.0/8"} {
-		_, n, _ := net.ParseCIDR(special)
-		out = append(out, n)
-	}
-	return out, nil
+	return append(out, specialNets()...), nil
 }
 
-// hostRoutes reads the IPv4 routing table (not the default route).
-func hostRoutes() []*net.IPNet {
-	f, err := os.Open("/proc/net/route")
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []*net.IPNet
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 8 {
-			continue
-		}
-		dst, err1 := strconv.ParseUint(fs[1], 16, 32)
-		mask, err2 := strconv.ParseUint(fs[7], 16, 32)
-		if err1 != nil || err2 != nil || mask == 0 {
-			continue
-		}
-		ip, m := make(net.IP, 4), make(net.IPMask, 4)
-		binary.LittleEndian.PutUint32(ip, uint32(dst))
-		binary.LittleEndian.PutUint32(m, uint32(mask))
-		out = append(out, &net.IPNet{IP: ip, Mask: m})
+// specialNets are the IPv4 ranges no bridge may use.
+func specialNets() []subnet.Taken {
+	var out []subnet.Taken
+	for _, s := range []struct{ cidr, by string }{
+		{"127.0.0.0/8", "loopback"}, {"169.254.0.0/16", "link-local"},
+		{"224.0.0.0/4", "multicast"}, {"0.0.0.0/8", "this network"},
+	} {
+		_, n, _ := net.ParseCIDR(s.cidr)
+		out = append(out, subnet.Taken{Net: n, By: s.by})
 	}
 	return out
 }
 
+// hostTaken reads the host's IPv4 routing table (not the default route).
+func hostTaken() []subnet.Taken {
+	table, err := os.ReadFile("/proc/net/route")
+	if err != nil {
+		return nil
+	}
+	return subnet.ParseRoutes(table)
+}
+
+// hostRoutes is hostTaken's prefixes.
+func hostRoutes() []*net.IPNet { return subnet.Nets(hostTaken()) }
+
 // checkSubnet rejects a given subnet that is malformed or clashes with a
 // host route or another Incus network.
 func (b *Backend) checkSubnet(ctx context.Context, project string, n envfile.Network) error {
-	_, want, err := net.ParseCIDR(n.Subnet)
-	if err != nil || want.IP.To4() == nil {
-		return fmt.Errorf("lxc: network %q: subnet %q is not an IPv4 CIDR like 10.10.0.0/24", n.Name, n.Subnet)
-	}
-	taken, err := b.takenSubnets(ctx, NetworkName(project, n.Name))
+	want, err := parseSubnet(n)
 	if err != nil {
 		return err
 	}
-	for _, t := range taken {
-		if overlap(want, t) {
-			return fmt.Errorf("lxc: network %q: subnet %s clashes with %s, already in use on the host; pick another subnet or leave it out", n.Name, want, t)
-		}
+	used, err := b.usedSubnets(ctx, NetworkName(project, n.Name))
+	if err != nil {
+		return err
 	}
-	return nil
+	return clashError(n, want, used)
+}
+
+// parseSubnet reads a network's given subnet, which must be IPv4.
+func parseSubnet(n envfile.Network) (*net.IPNet, error) {
+	_, want, err := net.ParseCIDR(n.Subnet)
+	if err != nil || want.IP.To4() == nil {
+		return nil, fmt.Errorf("lxc: network %q: subnet %q is not an IPv4 CIDR like 10.10.0.0/24", n.Name, n.Subnet)
+	}
+	return want, nil
+}
+
+// clashError says which of used the network's subnet want clashes with,
+// and how to fix it; nil when it clashes with none.
+func clashError(n envfile.Network, want *net.IPNet, used []subnet.Taken) error {
+	u := subnet.Clash(want, used)
+	if u == nil {
+		return nil
+	}
+	return fmt.Errorf("lxc: network %q: subnet %s clashes with %s, already in use on the host; pick another subnet or leave it out", n.Name, want, u)
 }
 
 // checkParent makes sure a bridged network's parent exists on the server,

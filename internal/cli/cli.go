@@ -14,6 +14,7 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/registry"
 	"github.com/devbox-dev/devbox/platform"
 	"github.com/devbox-dev/devbox/proxy"
 )
@@ -38,16 +39,16 @@ func (e *exitError) Unwrap() error { return e.err }
 // badInput marks err as the user's input being wrong (exit 2).
 func badInput(err error) error { return &exitError{code: ExitBadInput, err: err} }
 
-// Opener connects to a backend by name; tests replace it with a fake.
-type Opener func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error)
-
 // App is the state shared by all verbs: streams, global flags, and how to
 // reach engines.
 type App struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
-	Open           Opener
+	// Backends are the engines devbox can open, the default first; the
+	// file's backend and --backend name one of them. cmd/devbox passes
+	// the real ones, tests fakes.
+	Backends registry.Registry
 	// Host reads what this machine runs (nil: platform.Read); Euid is the
 	// effective uid (nil: os.Geteuid). Tests fake both.
 	Host func() platform.Host
@@ -101,7 +102,7 @@ func (a *App) root() *cobra.Command {
 	f := root.PersistentFlags()
 	f.StringVarP(&a.file, "file", "f", "", "path to devbox.hcl (default: ./devbox.hcl, then parent directories)")
 	f.StringVarP(&a.dir, "directory", "C", "", "run as if started in `DIR`")
-	f.StringVar(&a.backend, "backend", "", "lxc or docker (default: the file's backend, or $DEVBOX_BACKEND)")
+	f.StringVar(&a.backend, "backend", "", a.Backends.Choice()+" (default: the file's backend, or $DEVBOX_BACKEND)")
 	f.StringVar(&a.remote, "remote", "", "lxc: incus remote to run on (default: the file's lxc.remote)")
 	f.StringVarP(&a.project, "project", "p", "", "project name (default: the file's project, or its directory name)")
 	f.StringArrayVar(&a.vars, "var", nil, "set a variable, `name=value` (repeatable)")
@@ -192,6 +193,9 @@ func (a *App) loadFor(existing bool) (*envfile.Environment, error) {
 	// tests); an empty variable counts as unset, which env() treats alike.
 	opts.LookupEnv = func(k string) (string, bool) { v := a.Getenv(k); return v, v != "" }
 	env, files, diags := envfile.Load(path, opts)
+	if !diags.HasErrors() {
+		diags = append(diags, envfile.CheckBackend(env, files, opts, a.Backends.Names())...)
+	}
 	if len(diags) > 0 {
 		_ = files.WriteDiagnostics(a.Stderr, diags, a.color(a.Stderr))
 	}
@@ -207,7 +211,7 @@ func (a *App) loadFor(existing bool) (*envfile.Environment, error) {
 
 // open connects to env's backend.
 func (a *App) open(ctx context.Context, env *envfile.Environment) (engine.Backend, error) {
-	return a.Open(ctx, env.Backend, env)
+	return a.Backends.Open(ctx, env.Backend, env)
 }
 
 // connect loads the file and opens its backend: what every engine verb

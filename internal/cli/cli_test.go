@@ -12,6 +12,7 @@ import (
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/engine/enginetest"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/registry"
 	"github.com/devbox-dev/devbox/platform"
 )
 
@@ -48,6 +49,10 @@ type harness struct {
 	host platform.Host // what the machine runs: by default, x86_64 with IA-32 emulation on
 	euid int
 	env  map[string]string
+	// names are the fake registry's backends (default: lxc, docker), all
+	// opened by open; missing ones fail doctor's installed check.
+	names   []string
+	missing map[string]bool
 }
 
 func newHarness(t *testing.T, hcl string) *harness {
@@ -74,12 +79,35 @@ func (h *harness) run(args ...string) (int, string, string) {
 			}
 			return h.env[k]
 		},
-		Open: h.open,
-		Host: func() platform.Host { return h.host },
-		Euid: func() int { return h.euid },
+		Backends: h.registry(),
+		Host:     func() platform.Host { return h.host },
+		Euid:     func() int { return h.euid },
 	}
 	code := Main(context.Background(), append([]string{"-C", h.dir}, args...), app)
 	return code, out.String(), errb.String()
+}
+
+// registry is the harness's fake backends: nothing on the host is
+// looked at, so doctor runs the same without daemons installed.
+func (h *harness) registry() registry.Registry {
+	names := h.names
+	if names == nil {
+		names = []string{"lxc", "docker"}
+	}
+	var r registry.Registry
+	for _, name := range names {
+		r = append(r, registry.Backend{
+			Name: name,
+			Open: func(ctx context.Context, env *envfile.Environment) (engine.Backend, error) {
+				return h.open(ctx, name, env)
+			},
+			Daemon:    name + "d",
+			Installed: func() bool { return !h.missing[name] },
+			Install:   "install " + name,
+			Start:     "start " + name,
+		})
+	}
+	return r
 }
 
 func TestValidate(t *testing.T) {
@@ -178,12 +206,63 @@ func TestDoctorReportsUnreachableDaemonWithFix(t *testing.T) {
 		t.Errorf("doctor with daemons down: code %d", code)
 	}
 	for _, name := range []string{"docker", "lxc"} {
-		if !strings.Contains(out, name+": cannot reach the daemon") {
-			t.Errorf("doctor output lacks %s failure:\n%s", name, out)
+		if !strings.Contains(out, name+": cannot reach the daemon") || !strings.Contains(out, "fix: start "+name+"\n") {
+			t.Errorf("doctor output lacks %s's failure and the registry's start command:\n%s", name, out)
 		}
 	}
-	if !strings.Contains(out, "fix:") {
-		t.Errorf("doctor gives no fix:\n%s", out)
+}
+
+// TestDoctorReportsMissingDaemonWithInstall: the registry's installed
+// check decides, and a missing engine is not opened.
+func TestDoctorReportsMissingDaemonWithInstall(t *testing.T) {
+	h := newHarness(t, shopHCL)
+	h.missing = map[string]bool{"docker": true}
+	var opened []string
+	h.open = func(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error) {
+		opened = append(opened, name)
+		return h.fake, nil
+	}
+	code, out, _ := h.run("doctor")
+	if code != ExitFailure {
+		t.Errorf("doctor with docker missing: code %d\n%s", code, out)
+	}
+	for _, want := range []string{"lxc:\n  [ok  ] installed      lxcd\n", "docker:\n  [FAIL] installed      dockerd not found\n         fix: install docker\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	if len(opened) != 1 || opened[0] != "lxc" {
+		t.Errorf("doctor opened %v, want only lxc", opened)
+	}
+
+	code, out, _ = h.run("--backend", "lxc", "doctor")
+	if code != ExitOK || strings.Contains(out, "docker") {
+		t.Errorf("doctor --backend lxc: code %d\n%s", code, out)
+	}
+	code, _, errs := h.run("--backend", "podman", "doctor")
+	if code != ExitBadInput || !strings.Contains(errs, `The backend override "podman" is not supported; use "lxc" or "docker".`) {
+		t.Errorf("doctor --backend podman with a file: code %d\n%s", code, errs)
+	}
+	code, _, errs = h.run("-C", t.TempDir(), "--backend", "podman", "doctor") // no devbox.hcl
+	if code != ExitBadInput || !strings.Contains(errs, `--backend "podman": want lxc or docker`) {
+		t.Errorf("doctor --backend podman without a file: code %d\n%s", code, errs)
+	}
+}
+
+// TestBackendNamesComeFromTheRegistry: the file's backend must be one the
+// App was given, reported where the file says it.
+func TestBackendNamesComeFromTheRegistry(t *testing.T) {
+	h := newHarness(t, shopHCL) // backend = "docker", on line 2
+	h.names = []string{"lxc", "fake"}
+	code, _, errs := h.run("validate")
+	if code != ExitBadInput || !strings.Contains(errs, "devbox.hcl:2:11") || !strings.Contains(errs, `Backend "docker" is not supported; use "lxc" or "fake".`) {
+		t.Fatalf("validate with docker unregistered: code %d\n%s", code, errs)
+	}
+	if code, out, errs := h.run("--backend", "fake", "plan"); code != ExitOK || !strings.Contains(out, "+ service/db") {
+		t.Fatalf("plan --backend fake: code %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := h.run("--backend", "docker", "validate"); code != ExitBadInput || !strings.Contains(errs, `The backend override "docker" is not supported; use "lxc" or "fake".`) {
+		t.Fatalf("--backend docker: code %d\n%s", code, errs)
 	}
 }
 

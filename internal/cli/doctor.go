@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/registry"
 	"github.com/devbox-dev/devbox/platform"
 )
 
@@ -41,14 +41,18 @@ func (c *doctorCmd) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	names := backends.Names
+	list := c.app.Backends
 	if c.app.backend != "" {
-		names = []string{c.app.backend}
+		b, found := list.Lookup(c.app.backend)
+		if !found {
+			return badInput(fmt.Errorf("--backend %q: want %s", c.app.backend, list.Choice()))
+		}
+		list = registry.Registry{b}
 	}
 	var reports []report
 	ok := true
-	for _, name := range names {
-		r := c.check(ctx, name, env)
+	for _, b := range list {
+		r := c.check(ctx, b, env)
 		ok = ok && r.OK
 		reports = append(reports, r)
 	}
@@ -71,17 +75,18 @@ func (c *doctorCmd) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (c *doctorCmd) check(ctx context.Context, name string, env *envfile.Environment) report {
-	h := backends.HintFor(name)
-	r := report{Backend: name}
-	if !h.Installed {
-		r.Checks = append(r.Checks, engine.Check{Name: "installed", Detail: h.Daemon + " not found", Fix: h.Install})
+// check is one engine's report: installed (the registry's host check),
+// reachable (Open), then the engine's own checks.
+func (c *doctorCmd) check(ctx context.Context, be registry.Backend, env *envfile.Environment) report {
+	r := report{Backend: be.Name}
+	if be.Installed != nil && !be.Installed() {
+		r.Checks = append(r.Checks, engine.Check{Name: "installed", Detail: be.Daemon + " not found", Fix: be.Install})
 		return r
 	}
-	r.Checks = append(r.Checks, engine.Check{Name: "installed", OK: true, Detail: h.Daemon})
-	b, err := c.app.Open(ctx, name, env)
+	r.Checks = append(r.Checks, engine.Check{Name: "installed", OK: true, Detail: be.Daemon})
+	b, err := c.app.Backends.Open(ctx, be.Name, env)
 	if err != nil {
-		r.Checks = append(r.Checks, engine.Check{Name: "daemon", Detail: err.Error(), Fix: h.Start})
+		r.Checks = append(r.Checks, engine.Check{Name: "daemon", Detail: err.Error(), Fix: be.Start})
 		return r
 	}
 	defer b.Close()

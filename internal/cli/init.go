@@ -23,7 +23,7 @@ type initCmd struct {
 
 func (c *initCmd) command() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "init [--template NAME] [--backend lxc|docker] [--force]",
+		Use:   "init [--template NAME] [--backend " + strings.Join(c.app.Backends.Names(), "|") + "] [--force]",
 		Short: "Write a commented devbox.hcl from a template (picked from the project's files by default)",
 		Long: "Write a commented devbox.hcl from a template. Without --template the project's files\n" +
 			"decide: go.mod → go, package.json → node, pyproject.toml or requirements.txt → web\n" +
@@ -44,8 +44,8 @@ func (c *initCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	backend := c.app.backend
-	if backend != "" && backend != "lxc" && backend != "docker" {
-		return badInput(fmt.Errorf("--backend %q: want lxc or docker", backend))
+	if _, ok := c.app.Backends.Lookup(backend); backend != "" && !ok {
+		return badInput(fmt.Errorf("--backend %q: want %s", backend, c.app.Backends.Choice()))
 	}
 	name, reason := c.template, "--template"
 	if name == "" {
@@ -65,7 +65,11 @@ func (c *initCmd) Run(ctx context.Context, args []string) error {
 	}
 	// The template must be valid where it lands (mount sources resolve
 	// relative to it); a failure here is a bug in the template.
-	if _, files, diags := envfile.Parse(path, src, envfile.Options{}); diags.HasErrors() {
+	env, files, diags := envfile.Parse(path, src, envfile.Options{})
+	if !diags.HasErrors() {
+		diags = envfile.CheckBackend(env, files, envfile.Options{}, c.app.Backends.Names())
+	}
+	if diags.HasErrors() {
 		var b strings.Builder
 		_ = files.WriteDiagnostics(&b, diags, false)
 		return fmt.Errorf("template %s does not validate in %s:\n%s", name, dir, b.String())

@@ -17,14 +17,14 @@ import (
 func realRun(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	app := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Open: backends.Open}
+	app := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Backends: backends.Registry()}
 	code := Main(context.Background(), args, app)
 	return code, out.String(), errb.String()
 }
 
 func requireEngine(t *testing.T, name string) {
 	testenv.Require(t, name, func() error {
-		b, err := backends.Open(context.Background(), name, &envfile.Environment{LXC: envfile.LXCConfig{Remote: "local"}})
+		b, err := backends.Registry().Open(context.Background(), name, &envfile.Environment{LXC: envfile.LXCConfig{Remote: "local"}})
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func exampleDir(t *testing.T) string {
 // TestPlanAgainstRealEngines prints the example's plan from each real
 // engine's observed state.
 func TestPlanAgainstRealEngines(t *testing.T) {
-	for _, name := range backends.Names {
+	for _, name := range backends.Registry().Names() {
 		t.Run(name, func(t *testing.T) {
 			requireEngine(t, name)
 			code, out, errs := realRun(t, os.Getenv, "-C", exampleDir(t), "--backend", name,
