@@ -165,31 +165,6 @@ func CheckWorkdir(dir string) error {
 	return nil
 }
 
-// MaxDirs is how many host directories a warm tool container keeps mounted.
-const MaxDirs = 8
-
-// Covered reports whether dir is one of dirs or inside one.
-func Covered(dirs []string, dir string) bool {
-	for _, d := range dirs {
-		if dir == d || strings.HasPrefix(dir, strings.TrimSuffix(d, "/")+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// AddDir returns the directories to mount once dir is needed: dir first,
-// then the others that it does not cover, at most MaxDirs.
-func AddDir(dirs []string, dir string) []string {
-	out := []string{dir}
-	for _, d := range dirs {
-		if !Covered([]string{dir}, d) && len(out) < MaxDirs {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // UserSetup is run as root once in a new tool container, with the
 // caller's uid and gid as $1 and $2: it gives them a passwd and group
 // entry and a home directory (Home) when the image has none, so programs

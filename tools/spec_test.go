@@ -102,25 +102,6 @@ func TestCheckWorkdir(t *testing.T) {
 	}
 }
 
-func TestDirs(t *testing.T) {
-	dirs := []string{"/a/b", "/c"}
-	for dir, want := range map[string]bool{"/a/b": true, "/a/b/c": true, "/a/bc": false, "/a": false, "/c/d/e": true, "/d": false} {
-		if got := Covered(dirs, dir); got != want {
-			t.Errorf("Covered(%v, %q) = %v", dirs, dir, got)
-		}
-	}
-	if got := AddDir(dirs, "/a"); !reflect.DeepEqual(got, []string{"/a", "/c"}) {
-		t.Errorf("AddDir(/a) = %v", got)
-	}
-	var many []string
-	for i := 0; i < 20; i++ {
-		many = AddDir(many, "/p/"+string(rune('a'+i)))
-	}
-	if len(many) != MaxDirs || many[0] != "/p/t" {
-		t.Errorf("AddDir keeps %v", many)
-	}
-}
-
 func TestNSPid(t *testing.T) {
 	if got := NSPid(os.Getpid()); got <= 0 {
 		t.Errorf("NSPid(self) = %d", got)

@@ -107,6 +107,7 @@ func (b *Backend) buildSpec(env *envfile.Environment, s *envfile.Service, r engi
 		init := true
 		hc.Init = &init
 	}
+	cfg.Labels[LabelNetworks] = strings.Join(serviceNetworks(s), ",")
 	spec := &containerSpec{Name: ContainerName(env.Project, s.Name), Config: cfg, Host: hc, Alias: s.Name}
 	for _, n := range serviceNetworks(s) {
 		spec.Networks = append(spec.Networks, NetworkName(env.Project, n))

@@ -64,6 +64,9 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	if err != nil {
 		return err
 	}
+	if err := b.resolveNetworks(ctx, env.Project, spec); err != nil {
+		return fmt.Errorf("docker: create container %q: %w", name, err)
+	}
 	p(engine.Event{Ref: ev, Status: "creating container " + name})
 	// API 1.41 takes one network at create; the others are joined before start.
 	spec.Host.NetworkMode = container.NetworkMode(spec.Networks[0])
@@ -77,6 +80,23 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 		return fmt.Errorf("docker: create container %q: %w", name, err)
 	}
 	return b.startService(ctx, env, s, created.ID, p)
+}
+
+// resolveNetworks replaces the spec's network names by the IDs of the
+// networks devbox keeps: a name is ambiguous while a duplicate exists.
+func (b *Backend) resolveNetworks(ctx context.Context, project string, spec *containerSpec) error {
+	ids, err := b.networkIDs(ctx, project)
+	if err != nil {
+		return err
+	}
+	for i, n := range spec.Networks {
+		id, ok := ids[n]
+		if !ok {
+			return fmt.Errorf("network %s does not exist; run devbox up to create it", n)
+		}
+		spec.Networks[i] = id
+	}
+	return nil
 }
 
 // connect joins the container to its other networks, answering to its
@@ -108,7 +128,18 @@ func (b *Backend) startService(ctx context.Context, env *envfile.Environment, s 
 	if err := b.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 		return fmt.Errorf("docker: start container %q: %w", name, err)
 	}
+	return b.awaitHealthy(ctx, s, id, p)
+}
+
+// awaitHealthy waits for a started container's health check and stops the
+// container when it fails. An interrupted wait leaves it running, as a
+// killed devbox would: the next up observes it as starting and waits again.
+func (b *Backend) awaitHealthy(ctx context.Context, s *envfile.Service, id string, p engine.Progress) error {
+	ev := engine.Ref{Kind: engine.KindService, Name: s.Name}
 	if err := b.waitHealthy(ctx, id, s, ev, p); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
 		cctx, cancel := cleanupCtx(ctx)
 		defer cancel()
 		timeout := 5

@@ -50,9 +50,21 @@
 // systemd = true: on this project's hosts (cgroup v1, hybrid) systemd as
 // PID 1 works with a private cgroup namespace, tmpfs on /run and /run/lock,
 // stop signal SIGRTMIN+3, container=docker and CAP_SYS_ADMIN, which lets
-// systemd mount its own cgroup2 tree inside the namespace (so it never sees
-// or writes the host's hierarchy). Without CAP_SYS_ADMIN systemd exits with
+// systemd mount its own cgroup tree inside the namespace (so it never sees
+// or writes the host's hierarchy), with CAP_MKNOD dropped (SYS_ADMIN can
+// widen its devices.allow; it makes no device nodes). Plan lists this
+// (Privileges). Without CAP_SYS_ADMIN systemd exits with
 // "Failed to create /init.scope control group: Read-only file system";
 // bind-mounting the host's /sys/fs/cgroup (the usual advice) also works but
 // hands the container the whole host cgroup tree. See systemd.go.
+//
+// Observe trusts labels only as far as it can check them: a running
+// container whose health check has not passed is starting (or unhealthy),
+// one missing a network its dev.devbox.networks label lists drifts, and of
+// several networks of one name (concurrent ups on Docker 20.10) one is
+// kept — the one with containers, else the oldest — and the others are
+// duplicates the plan removes; containers join networks by ID.
+//
+// Tool containers (tool.go) have one host directory each mounted, the one
+// of the runs using them; runs hold a shared lock on it (tools.HoldDir).
 package docker

@@ -136,6 +136,15 @@ func (b *Backend) removeNetwork(ctx context.Context, project string, r engine.Re
 	if id == "" {
 		id = NetworkName(project, r.Name)
 	}
+	if strings.Contains(r.Name, " (duplicate ") && r.ID != "" {
+		// A container on both copies keeps the other; one only on this
+		// copy was observed as drifting and is replaced before this runs.
+		if n, err := b.cli.NetworkInspect(ctx, r.ID, network.InspectOptions{}); err == nil {
+			for cid := range n.Containers {
+				_ = b.cli.NetworkDisconnect(ctx, r.ID, cid, true)
+			}
+		}
+	}
 	if err := b.cli.NetworkRemove(ctx, id); err != nil && !notFound(err) {
 		return fmt.Errorf("docker: remove network %q: %w", NetworkName(project, r.Name), err)
 	}

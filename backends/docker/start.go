@@ -8,8 +8,9 @@ import (
 	"github.com/devbox-dev/devbox/envfile"
 )
 
-// Start starts a stopped service container and waits for its health
-// check. Networks and volumes have nothing to start.
+// Start starts a stopped service container, or takes a running one whose
+// check has not passed yet, and waits for its health check. Networks and
+// volumes have nothing to start.
 func (b *Backend) Start(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
 	if p == nil {
 		p = engine.Discard
@@ -28,6 +29,11 @@ func (b *Backend) Start(ctx context.Context, env *envfile.Environment, r engine.
 	id := r.ID
 	if id == "" {
 		id = ContainerName(env.Project, s.Name)
+	}
+	// Running already: an up was stopped while it waited for the health
+	// check (observed as starting); waiting for it is what is left to do.
+	if c, err := b.cli.ContainerInspect(ctx, id); err == nil && c.State != nil && c.State.Running {
+		return b.awaitHealthy(ctx, s, c.ID, p)
 	}
 	skip, err := b.ownPorts(ctx, env.Project)
 	if err != nil {

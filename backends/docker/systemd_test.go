@@ -51,3 +51,37 @@ func TestSystemd(t *testing.T) {
 		t.Errorf("after down: running=%v stop signal %q %v", c.State.Running, c.Config.StopSignal, err)
 	}
 }
+
+// TestFaultSystemdCannotMakeDevices: a systemd = true container cannot
+// make a block device node, and cannot widen devices.allow through the
+// cgroup mount Docker gives it.
+func TestFaultSystemdCannotMakeDevices(t *testing.T) {
+	b := newBackend(t)
+	p := project(t, b, "dksysdev")
+	env := &envfile.Environment{Project: p, Image: debianImage, Services: []envfile.Service{{
+		Name: "sys", Systemd: true,
+		Health: &envfile.Health{Command: []string{"sh", "-c", "systemctl is-system-running | grep -qE '^(running|degraded)$'"},
+			Interval: envfile.Duration(500 * time.Millisecond), Timeout: envfile.Duration(5 * time.Second), Retries: 60},
+	}}}
+	mustUp(t, b, env)
+	if out, code := execOut(t, b, env, "sys", "mknod", "/tmp/x", "b", "8", "0"); code == 0 {
+		t.Errorf("mknod of a block device succeeded: %s", out)
+	}
+	if out, code := execOut(t, b, env, "sys", "sh", "-c", "echo a > /sys/fs/cgroup/devices/devices.allow"); code == 0 {
+		t.Errorf("writing devices.allow succeeded: %s", out)
+	}
+	// A unit still runs.
+	if out, code := execOut(t, b, env, "sys", "systemd-run", "--wait", "--pipe", "sh", "-c", "echo unit ran"); code != 0 || !strings.Contains(out, "unit ran") {
+		t.Errorf("systemd-run: exit %d: %s", code, out)
+	}
+}
+
+func TestPrivileges(t *testing.T) {
+	b := &Backend{}
+	env := &envfile.Environment{Services: []envfile.Service{{Name: "app"}, {Name: "sys", Systemd: true}}}
+	got := b.Privileges(env)
+	if len(got) != 1 || !strings.HasPrefix(got[0], `service "sys": systemd = true: private cgroup namespace`) ||
+		!strings.Contains(got[0], "CAP_SYS_ADMIN") || !strings.Contains(got[0], "CAP_MKNOD dropped") {
+		t.Errorf("Privileges = %q", got)
+	}
+}

@@ -9,14 +9,11 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"syscall"
-	"time"
+	"strings"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
-	"github.com/docker/docker/api/types/versions"
-	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -26,18 +23,30 @@ import (
 
 // Labels of warm tool containers, besides project, kind (tool), name and hash.
 const (
-	LabelToolDirs = "dev.devbox.tool.dirs" // JSON list of the host directories mounted
-	LabelToolUID  = "dev.devbox.tool.uid"  // the user it was set up for
+	LabelToolDir = "dev.devbox.tool.dir" // the one host directory mounted
+	LabelToolUID = "dev.devbox.tool.uid" // the user it was set up for
 )
+
+// maxToolSlots bounds the containers of one tool and user: one per
+// directory a run is using at the same moment.
+const maxToolSlots = 8
 
 var _ engine.ToolRunner = (*Backend)(nil)
 
 // RunTool runs a tool's command with args in its warm container, creating
 // it first when there is none (image + platform + packages + provision,
-// built with the services' step cache), or when the tool changed or the
-// working directory is not mounted yet. The program runs as opts.UID:GID
-// in opts.Workdir, mounted at the same path; the container runs `sleep
+// built with the services' step cache), or when the tool changed or it
+// has another directory mounted. The program runs as opts.UID:GID in
+// opts.Workdir, mounted at the same path; the container runs `sleep
 // infinity` and every call is an exec, so the second call is fast.
+//
+// A tool container has one host directory mounted, the one of the runs
+// using it (mounts cannot change on a running container): a run elsewhere
+// replaces it once no run uses it, else gets a container of its own
+// (name-2, name-3, ...). Each run holds its container's lock on its
+// directory shared (tools.HoldDir) until it ends, and a container is only
+// removed by whoever gets that lock exclusively, so none is removed under
+// a running program.
 func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name string, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
 	t := env.Tool(name)
 	if t == nil {
@@ -49,66 +58,187 @@ func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name st
 	if opts.Progress == nil {
 		opts.Progress = engine.Discard
 	}
-	id, err := b.toolContainer(ctx, env, t, opts)
+	id, held, err := b.toolContainer(ctx, env, t, opts)
 	if err != nil {
 		return -1, err
 	}
+	defer held.Release()
 	return b.toolExec(ctx, id, t, args, opts, stdio)
 }
 
 // toolContainer returns the ID of a running container for the tool that
-// has opts.Workdir mounted, making one when needed.
-func (b *Backend) toolContainer(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, error) {
+// has opts.Workdir mounted, making one when needed, and the lock that
+// keeps it there for the run.
+func (b *Backend) toolContainer(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, *tools.DirLock, error) {
 	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
 	base, err := b.toolBase(ctx, t, ev, opts.Progress)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	hash := tools.Hash(t, base.ID)
 	name := tools.Name(env.Project, t.Name, opts.UID)
-	if id, _, _, err := b.warmTool(ctx, name, hash, opts.Workdir); id != "" || err != nil {
-		return id, err
+	lockDir := engine.LockDir(os.Getenv)
+	// The first container's lock is taken before looking: usually (one
+	// directory at a time) that one is warm, and what was seen stays so.
+	held, err := tools.HoldDir(ctx, lockDir, "docker-"+name, opts.Workdir)
+	if err != nil {
+		return "", nil, fmt.Errorf("docker: tool %q: %w", t.Name, err)
 	}
-	// Cold: one devbox run at a time makes the container, the others wait
+	cs, err := b.toolContainers(ctx, env.Project, t.Name, opts.UID)
+	if err != nil {
+		held.Release()
+		return "", nil, err
+	}
+	if c := warmTool(cs, hash, opts.Workdir); c != nil && slotName(*c) == name {
+		if len(cs) > 1 {
+			// Left by runs that overlapped: remove what is idle now.
+			b.removeIdleTools(ctx, cs, c.ID)
+		}
+		return c.ID, held, b.startTool(ctx, *c)
+	}
+	held.Release()
+	if c := warmTool(cs, hash, opts.Workdir); c != nil {
+		if l := b.claimTool(ctx, lockDir, *c, opts.Workdir); l != nil {
+			return c.ID, l, nil
+		}
+	}
+	// Cold: one devbox run at a time makes a container, the others wait
 	// and then find it warm.
-	unlock, err := engine.Lock(ctx, engine.LockDir(os.Getenv), "docker-tool", name, func() {
+	unlock, err := engine.Lock(ctx, lockDir, "docker-tool", name, func() {
 		opts.Progress(engine.Event{Ref: ev, Status: "waiting for another devbox run to set up " + name})
 	})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer unlock()
-	id, dirs, old, err := b.warmTool(ctx, name, hash, opts.Workdir)
-	if id != "" || err != nil {
-		return id, err
+	if cs, err = b.toolContainers(ctx, env.Project, t.Name, opts.UID); err != nil {
+		return "", nil, err
 	}
-	if old != "" {
-		opts.Progress(engine.Event{Ref: ev, Status: "replacing " + name})
-		b.discard(ctx, old)
+	if c := warmTool(cs, hash, opts.Workdir); c != nil {
+		if l := b.claimTool(ctx, lockDir, *c, opts.Workdir); l != nil {
+			return c.ID, l, nil
+		}
 	}
-	return b.createTool(ctx, env, t, base, hash, tools.AddDir(dirs, opts.Workdir), opts)
+	slot := freeSlot(name, b.removeIdleTools(ctx, cs, ""))
+	if slot == "" {
+		return "", nil, fmt.Errorf("docker: tool %q: runs in %d other directories are using its containers; run it again when one ends", t.Name, maxToolSlots)
+	}
+	if held, err = tools.HoldDir(ctx, lockDir, "docker-"+slot, opts.Workdir); err != nil {
+		return "", nil, fmt.Errorf("docker: tool %q: %w", t.Name, err)
+	}
+	id, err := b.createTool(ctx, env, t, base, hash, slot, opts)
+	if err != nil {
+		held.Release()
+		return "", nil, err
+	}
+	return id, held, nil
 }
 
-// warmTool returns the running container name when it has hash and dir
-// mounted (starting it when stopped); otherwise the directories an
-// existing container had and its ID, to replace it.
-func (b *Backend) warmTool(ctx context.Context, name, hash, dir string) (id string, dirs []string, old string, err error) {
-	c, err := b.cli.ContainerInspect(ctx, name)
-	if notFound(err) {
-		return "", nil, "", nil
-	} else if err != nil {
-		return "", nil, "", fmt.Errorf("docker: inspect tool container %s: %w", name, err)
+// toolContainers lists the containers of one tool and user.
+func (b *Backend) toolContainers(ctx context.Context, project, tool string, uid int) ([]container.Summary, error) {
+	f := projectFilter(project, tools.Kind)
+	f.Add("label", LabelName+"="+tool)
+	f.Add("label", LabelToolUID+"="+strconv.Itoa(uid))
+	cs, err := b.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("docker: list tool containers of %q: %w", tool, err)
 	}
-	_ = json.Unmarshal([]byte(c.Config.Labels[LabelToolDirs]), &dirs)
-	if c.Config.Labels[LabelHash] == hash && tools.Covered(dirs, dir) {
-		if c.State != nil && c.State.Running {
-			return c.ID, dirs, c.ID, nil // warm
-		}
-		if err := b.cli.ContainerStart(ctx, c.ID, container.StartOptions{}); err == nil {
-			return c.ID, dirs, c.ID, nil // stopped, e.g. by a daemon restart
+	return cs, nil
+}
+
+// warmTool picks the container with hash and dir mounted, if any.
+func warmTool(cs []container.Summary, hash, dir string) *container.Summary {
+	for i, c := range cs {
+		if c.Labels[LabelHash] == hash && c.Labels[LabelToolDir] == dir {
+			return &cs[i]
 		}
 	}
-	return "", dirs, c.ID, nil
+	return nil
+}
+
+// startTool starts a stopped tool container (stopped by a daemon restart,
+// say).
+func (b *Backend) startTool(ctx context.Context, c container.Summary) error {
+	if c.State == container.StateRunning {
+		return nil
+	}
+	if err := b.cli.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
+		return fmt.Errorf("docker: start tool container %s: %w; devbox tools rm removes it", slotName(c), err)
+	}
+	return nil
+}
+
+// claimTool takes c's lock on dir for the run and checks that c was not
+// removed before it got it; nil when it was (or cannot be started).
+func (b *Backend) claimTool(ctx context.Context, lockDir string, c container.Summary, dir string) *tools.DirLock {
+	l, err := tools.HoldDir(ctx, lockDir, "docker-"+slotName(c), dir)
+	if err != nil {
+		return nil
+	}
+	ins, err := b.cli.ContainerInspect(ctx, c.ID)
+	if err == nil && ins.State != nil {
+		c.State = container.ContainerState(ins.State.Status)
+		if b.startTool(ctx, c) == nil {
+			return l
+		}
+	}
+	l.Release()
+	return nil
+}
+
+// removeIdleTools removes the containers (but keep) no run holds, and
+// returns those left.
+func (b *Backend) removeIdleTools(ctx context.Context, cs []container.Summary, keep string) []container.Summary {
+	lockDir := engine.LockDir(os.Getenv)
+	var left []container.Summary
+	for _, c := range cs {
+		if c.ID == keep {
+			left = append(left, c)
+			continue
+		}
+		l, ok, err := tools.TryDir(lockDir, "docker-"+slotName(c), c.Labels[LabelToolDir])
+		if err != nil || !ok {
+			left = append(left, c) // in use: the run using it keeps it
+			continue
+		}
+		cctx, cancel := cleanupCtx(ctx)
+		err = b.cli.ContainerRemove(cctx, c.ID, container.RemoveOptions{Force: true})
+		cancel()
+		l.Release()
+		if err != nil && !notFound(err) {
+			left = append(left, c)
+		}
+	}
+	return left
+}
+
+// slotName is a listed container's name.
+func slotName(c container.Summary) string {
+	if len(c.Names) == 0 {
+		return c.ID
+	}
+	return strings.TrimPrefix(c.Names[0], "/")
+}
+
+// freeSlot is the first container name of the tool not in cs: name, then
+// name-2, name-3, ...; "" when every slot is in use.
+func freeSlot(name string, cs []container.Summary) string {
+	taken := map[string]bool{}
+	for _, c := range cs {
+		for _, n := range c.Names {
+			taken[strings.TrimPrefix(n, "/")] = true
+		}
+	}
+	for i := 1; i <= maxToolSlots; i++ {
+		slot := name
+		if i > 1 {
+			slot = fmt.Sprintf("%s-%d", name, i)
+		}
+		if !taken[slot] {
+			return slot
+		}
+	}
+	return ""
 }
 
 // toolBase finds the tool's base image for its platform: a local image of
@@ -167,8 +297,9 @@ func (b *Backend) pullPlatform(ctx context.Context, ref, platform string) error 
 }
 
 // createTool builds the tool's image, creates and starts its container
-// with dirs bind-mounted at their own paths, and sets the user up.
-func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base image.InspectResponse, hash string, dirs []string, opts engine.ToolOptions) (string, error) {
+// named name with opts.Workdir bind-mounted at its own path, and sets the
+// user up.
+func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base image.InspectResponse, hash, name string, opts engine.ToolOptions) (string, error) {
 	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
 	img := base.ID
 	if s := tools.Service(t); needsBuild(s) {
@@ -177,10 +308,8 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 			return "", fmt.Errorf("docker: tool %q: %w", t.Name, err)
 		}
 	}
-	name := tools.Name(env.Project, t.Name, opts.UID)
-	dirsJSON, _ := json.Marshal(dirs)
 	labels := b.labels(env.Project, tools.Kind, t.Name, hash)
-	labels[LabelToolDirs] = string(dirsJSON)
+	labels[LabelToolDir] = opts.Workdir
 	labels[LabelToolUID] = strconv.Itoa(opts.UID)
 	init := true
 	hc := &container.HostConfig{
@@ -190,9 +319,7 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 		NetworkMode:   "host",
 		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled},
 	}
-	for _, d := range dirs {
-		hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeBind, Source: d, Target: d})
-	}
+	hc.Mounts = []mount.Mount{{Type: mount.TypeBind, Source: opts.Workdir, Target: opts.Workdir}}
 	cfg := &container.Config{
 		Image:      img,
 		Entrypoint: []string{"sleep"},
@@ -216,174 +343,6 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 		opts.Progress(engine.Event{Ref: ev, Status: "user setup failed: " + err.Error()})
 	}
 	return created.ID, nil
-}
-
-// wrap prefixes cmd with a small sh script when the program needs help
-// the API cannot give: the 32-bit personality (linux32, so uname -m says
-// i686 as on an lxc i686 instance) and, before API 1.42 (no ConsoleSize),
-// the TTY's size set before the program starts rather than just after.
-func (b *Backend) wrap(t *envfile.Tool, cmd []string, tty bool, size func() (int, int)) []string {
-	script := ""
-	if tty && size != nil && versions.LessThan(b.cli.ClientVersion(), "1.42") {
-		if w, h := size(); w > 0 && h > 0 {
-			script += fmt.Sprintf("stty rows %d cols %d 2>/dev/null; ", h, w)
-		}
-	}
-	if t.Platform == "linux/386" || t.Platform == "linux/arm/v7" {
-		script += `command -v linux32 >/dev/null 2>&1 && exec linux32 "$@"; `
-	}
-	if script == "" {
-		return cmd
-	}
-	return append([]string{"/bin/sh", "-c", script + `exec "$@"`, "sh"}, cmd...)
-}
-
-// toolExec runs the tool's command in the container as the user.
-func (b *Backend) toolExec(ctx context.Context, id string, t *envfile.Tool, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
-	cmd := b.wrap(t, append(append([]string{}, t.Command...), args...), stdio.TTY, stdio.Size)
-	runID := tools.NewRunID()
-	env := map[string]string{tools.RunIDVar: runID}
-	for k, v := range opts.Env {
-		env[k] = v
-	}
-	eo := container.ExecOptions{
-		Cmd:        cmd,
-		User:       fmt.Sprintf("%d:%d", opts.UID, opts.GID),
-		WorkingDir: opts.Workdir,
-		Env:        tools.List(env),
-		Tty:        stdio.TTY,
-	}
-	if stdio.TTY && stdio.Size != nil {
-		if w, h := stdio.Size(); w > 0 && h > 0 {
-			eo.ConsoleSize = &[2]uint{uint(h), uint(w)}
-		}
-	}
-	// Cancelled: kill the program and everything it started (as the user:
-	// root has no CAP_SYS_PTRACE to read others' environ).
-	kill := func() {
-		cctx, cancel := cleanupCtx(ctx)
-		defer cancel()
-		_, _ = b.execRaw(cctx, id, container.ExecOptions{User: eo.User, Cmd: []string{"/bin/sh", "-c", tools.KillScript, "sh", runID, "9"}}, engine.Stdio{}, nil)
-	}
-	return b.execRaw(ctx, id, eo, stdio, kill)
-}
-
-// execRaw runs an exec with stdio attached and returns its exit code.
-// With opts, signals are forwarded and SIGWINCH resizes the TTY; a
-// cancelled ctx calls kill (else SIGKILLs the exec's process).
-func (b *Backend) execRaw(ctx context.Context, id string, eo container.ExecOptions, stdio engine.Stdio, kill func()) (int, error) {
-	out, errw := stdio.Out, stdio.Err
-	if out == nil {
-		out = io.Discard
-	}
-	if errw == nil {
-		errw = out
-	}
-	eo.AttachStdin, eo.AttachStdout, eo.AttachStderr = stdio.In != nil, true, true
-	ex, err := b.cli.ContainerExecCreate(ctx, id, eo)
-	if err != nil {
-		return -1, fmt.Errorf("docker: exec: %w", err)
-	}
-	resp, err := b.cli.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{Tty: eo.Tty})
-	if err != nil {
-		return -1, fmt.Errorf("docker: exec: attach: %w", err)
-	}
-	defer resp.Close()
-	if stdio.In != nil {
-		go func() {
-			_, _ = io.Copy(resp.Conn, stdio.In)
-			_ = resp.CloseWrite()
-		}()
-	}
-	done := make(chan error, 1)
-	go func() {
-		var err error
-		if eo.Tty {
-			_, err = io.Copy(out, resp.Reader)
-		} else {
-			_, err = stdcopy.StdCopy(out, errw, resp.Reader)
-		}
-		done <- err
-	}()
-	sigs := stdio.Signals
-	if eo.Tty && stdio.Size != nil {
-		b.resizeExec(ctx, ex.ID, stdio.Size) // API 1.41 has no ConsoleSize at create
-	}
-	for {
-		select {
-		case err = <-done:
-			if err != nil {
-				return -1, fmt.Errorf("docker: exec: %w", err)
-			}
-			cctx, cancel := cleanupCtx(ctx)
-			defer cancel()
-			ins, err := b.cli.ContainerExecInspect(cctx, ex.ID)
-			if err != nil {
-				return -1, fmt.Errorf("docker: exec: inspect: %w", err)
-			}
-			return ins.ExitCode, nil
-		case sig := <-sigs:
-			if sig == syscall.SIGWINCH {
-				if eo.Tty && stdio.Size != nil {
-					go b.resizeExec(ctx, ex.ID, stdio.Size)
-				}
-			} else if s, ok := sig.(syscall.Signal); ok {
-				b.signalExec(ctx, id, ex.ID, s)
-			}
-		case <-ctx.Done():
-			if kill != nil {
-				kill()
-			} else {
-				b.signalExec(ctx, id, ex.ID, syscall.SIGKILL)
-			}
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-			}
-			return -1, ctx.Err()
-		}
-	}
-}
-
-// resizeExec sets the exec's TTY size, retrying while it starts.
-func (b *Backend) resizeExec(ctx context.Context, execID string, size func() (int, int)) {
-	w, h := size()
-	if w <= 0 || h <= 0 {
-		return
-	}
-	for i := 0; i < 20; i++ {
-		if b.cli.ContainerExecResize(ctx, execID, container.ResizeOptions{Width: uint(w), Height: uint(h)}) == nil {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// signalExec delivers sig to an exec's process. The daemon reports its
-// host PID: signalled directly when devbox may (root, or the same user
-// without user namespaces), else with kill run as root in the container on
-// its PID there (from /proc/PID/status). Remote daemons are out of reach.
-func (b *Backend) signalExec(ctx context.Context, id, execID string, sig syscall.Signal) {
-	cctx, cancel := cleanupCtx(ctx)
-	defer cancel()
-	var pid int
-	for i := 0; i < 50 && pid == 0; i++ {
-		ins, err := b.cli.ContainerExecInspect(cctx, execID)
-		if err != nil || (!ins.Running && ins.Pid == 0 && i > 5) {
-			return
-		}
-		if pid = ins.Pid; pid == 0 {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	if pid == 0 || syscall.Kill(pid, sig) == nil {
-		return
-	}
-	nspid := tools.NSPid(pid)
-	if nspid == 0 {
-		return
-	}
-	_, _ = b.execRaw(cctx, id, container.ExecOptions{User: "0", Cmd: []string{"kill", "-" + strconv.Itoa(int(sig)), strconv.Itoa(nspid)}}, engine.Stdio{}, nil)
 }
 
 // RemoveTools removes the project's warm tool containers (all of them, or

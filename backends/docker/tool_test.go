@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
@@ -30,8 +31,34 @@ func TestToolRuns32Bit(t *testing.T) {
 			_, err := b.RemoveTools(ctx, project, nil)
 			return err
 		},
-		WarmID: func(t *testing.T, project string) string { return toolContainerID(t, b, project) },
+		WarmID:  func(t *testing.T, project string) string { return toolContainerID(t, b, project) },
+		Mounted: func(t *testing.T, project string) []string { return toolMounts(t, b, project) },
 	})
+}
+
+// toolMounts lists the host directories bind-mounted in the project's
+// tool containers, as the daemon reports them.
+func toolMounts(t *testing.T, b *Backend, project string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := b.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: projectFilter(project, tools.Kind)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range cs {
+		ins, err := b.cli.ContainerInspect(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ins.Mounts {
+			if m.Type == "bind" {
+				out = append(out, m.Source)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func toolContainerID(t *testing.T, b *Backend, project string) string {

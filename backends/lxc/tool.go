@@ -34,9 +34,15 @@ var _ engine.ToolRunner = (*Backend)(nil)
 // it first when there is none (image for the platform, e.g. an i686
 // instance from debian/12/i386, then packages and provision steps through
 // the layer cache), or when the tool changed. opts.Workdir is mounted at
-// the same path (hot-plugged into a running instance when it is new),
-// with shift=true so files keep the caller's ownership, and the program
-// runs there as opts.UID:GID through exec, so the second call is fast.
+// the same path with shift=true, so files keep the caller's ownership, and
+// the program runs there as opts.UID:GID through exec, so the second call
+// is fast.
+//
+// The instance has only the directories of the runs using it mounted:
+// each run holds its directory's lock shared (tools.HoldDir) until it
+// ends, and a run in a new directory hot-plugs it and unplugs every other
+// one whose lock it can take exclusively, so no mount is taken from a
+// running program.
 func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name string, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
 	t := env.Tool(name)
 	if t == nil {
@@ -48,10 +54,11 @@ func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name st
 	if opts.Progress == nil {
 		opts.Progress = engine.Discard
 	}
-	inst, home, err := b.toolInstance(ctx, env, t, opts)
+	inst, home, held, err := b.toolInstance(ctx, env, t, opts)
 	if err != nil {
 		return -1, err
 	}
+	defer held.Release()
 	return b.toolExec(ctx, inst, home, t, args, opts, stdio)
 }
 
@@ -78,67 +85,134 @@ func (b *Backend) toolBase(ctx context.Context, t *envfile.Tool) (*baseImage, er
 }
 
 // toolInstance returns a running instance for the tool with opts.Workdir
-// mounted, and the user's home there.
-func (b *Backend) toolInstance(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, string, error) {
+// mounted, the user's home there, and the lock that keeps the directory
+// mounted for the run.
+func (b *Backend) toolInstance(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, string, *tools.DirLock, error) {
 	base, err := b.toolBase(ctx, t)
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	hash := tools.Hash(t, base.Image.Fingerprint)
 	name := tools.Name(env.Project, t.Name, opts.UID)
-	if home, found, err := b.warmTool(name, hash, opts.Workdir); err != nil || found {
-		return name, home, err
+	lockDir, owner := engine.LockDir(os.Getenv), "lxc-"+name
+	held, err := tools.HoldDir(ctx, lockDir, owner, opts.Workdir)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("lxc: tool %q: %w", t.Name, err)
 	}
-	// Cold: one devbox run at a time makes the instance, the others wait
-	// and then find it warm.
+	home, err := b.toolReady(ctx, env, t, base, hash, opts, &held)
+	if err != nil {
+		held.Release()
+		return "", "", nil, err
+	}
+	return name, home, held, nil
+}
+
+// toolReady readies the instance for a run in opts.Workdir, whose lock
+// *held the caller holds shared (it may be swapped for another).
+func (b *Backend) toolReady(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base *baseImage, hash string, opts engine.ToolOptions, held **tools.DirLock) (string, error) {
+	name := tools.Name(env.Project, t.Name, opts.UID)
+	lockDir, owner := engine.LockDir(os.Getenv), "lxc-"+name
+	inst, etag, err := b.toolGet(name)
+	if err != nil {
+		return "", err
+	}
+	if inst != nil && inst.Config[keyToolHash] == hash && onlyDir(toolDirs(inst.Devices), opts.Workdir) {
+		return inst.Config[keyToolHome], b.startTool(name, inst) // warm
+	}
+	// Cold, or mounts to change: one devbox run at a time, the others
+	// wait and then find it ready.
 	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
-	unlock, err := engine.Lock(ctx, engine.LockDir(os.Getenv), "lxc-tool", name, func() {
+	unlock, err := engine.Lock(ctx, lockDir, "lxc-tool", name, func() {
 		opts.Progress(engine.Event{Ref: ev, Status: "waiting for another devbox run to set up " + name})
 	})
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	defer unlock()
-	if home, found, err := b.warmTool(name, hash, opts.Workdir); err != nil || found {
-		return name, home, err
+	if inst, etag, err = b.toolGet(name); err != nil {
+		return "", err
 	}
-	var dirs []string
-	if inst, _, err := b.c.GetInstance(name); err == nil {
-		dirs = toolDirs(inst.Devices)
+	if inst != nil && inst.Config[keyToolHash] == hash {
+		if err := b.swapToolDirs(name, inst, etag, owner, opts.Workdir); err != nil {
+			return "", err
+		}
+		return inst.Config[keyToolHome], b.startTool(name, inst)
+	}
+	if inst != nil {
+		// The tool changed: the instance goes, so no run may be using it,
+		// this one's directory included (its lock is taken exclusively
+		// while the new instance is made, then shared for the run).
+		(*held).Release()
+		frees, busy, err := tryDirs(lockDir, owner, toolDirs(inst.Devices), opts.Workdir)
+		defer func() { releaseAll(frees) }()
+		if err != nil {
+			return "", err
+		}
+		if busy != "" {
+			return "", fmt.Errorf("lxc: tool %q changed, but another devbox run in %s still uses its instance %s; run it again when that one ends", t.Name, busy, name)
+		}
+		*held, frees = frees[0], frees[1:]
 		opts.Progress(engine.Event{Ref: ev, Status: "replacing " + name})
 		if err := b.deleteInstance(ctx, name); err != nil {
-			return "", "", err
+			return "", err
 		}
+		home, err := b.createTool(ctx, env, t, base, hash, []string{opts.Workdir}, opts)
+		if serr := (*held).Share(); err == nil {
+			err = serr
+		}
+		return home, err
 	}
-	home, err := b.createTool(ctx, env, t, base, hash, tools.AddDir(dirs, opts.Workdir), opts)
-	return name, home, err
+	return b.createTool(ctx, env, t, base, hash, []string{opts.Workdir}, opts)
 }
 
-// warmTool readies the instance when it is complete (labelled last) with
-// hash: mounting dir when it is new, starting it when stopped. found says
-// whether it could; home is the user's home directory there.
-func (b *Backend) warmTool(name, hash, dir string) (home string, found bool, err error) {
+// toolGet returns the tool instance, nil when there is none.
+func (b *Backend) toolGet(name string) (*api.Instance, string, error) {
 	inst, etag, err := b.c.GetInstance(name)
 	if err != nil {
 		if api.StatusErrorCheck(err, 404) {
-			return "", false, nil
+			return nil, "", nil
 		}
-		return "", false, fmt.Errorf("lxc: get tool instance %s: %w", name, err)
+		return nil, "", fmt.Errorf("lxc: get tool instance %s: %w", name, err)
 	}
-	if inst.Config[keyToolHash] != hash {
-		return "", false, nil
+	return inst, etag, nil
+}
+
+// startTool starts the instance when it is stopped (by a host reboot, say).
+func (b *Backend) startTool(name string, inst *api.Instance) error {
+	if inst.StatusCode == api.Running {
+		return nil
 	}
-	if dirs := toolDirs(inst.Devices); !tools.Covered(dirs, dir) {
-		if err := b.mountToolDir(name, inst, etag, tools.AddDir(dirs, dir)); err != nil {
-			return "", false, err
+	if err := b.setState(name, "start", false); err != nil {
+		return fmt.Errorf("lxc: start tool instance %s: %w", name, err)
+	}
+	return nil
+}
+
+func onlyDir(dirs []string, dir string) bool { return len(dirs) == 1 && dirs[0] == dir }
+
+// tryDirs takes the locks of dir and of dirs exclusively, dir's first; busy
+// names one a run holds (the locks taken so far are returned to release).
+func tryDirs(lockDir, owner string, dirs []string, dir string) (locks []*tools.DirLock, busy string, err error) {
+	for _, d := range append([]string{dir}, dirs...) {
+		if d == dir && len(locks) > 0 {
+			continue
 		}
-	}
-	if inst.StatusCode != api.Running {
-		if err := b.setState(name, "start", false); err != nil {
-			return "", false, fmt.Errorf("lxc: start tool instance %s: %w", name, err)
+		l, ok, err := tools.TryDir(lockDir, owner, d)
+		if err != nil {
+			return locks, "", err
 		}
+		if !ok {
+			return locks, d, nil
+		}
+		locks = append(locks, l)
 	}
-	return inst.Config[keyToolHome], true, nil
+	return locks, "", nil
+}
+
+func releaseAll(ls []*tools.DirLock) {
+	for _, l := range ls {
+		l.Release()
+	}
 }
 
 // toolDirs lists the host directories mounted in a tool instance.
@@ -168,21 +242,36 @@ func (b *Backend) canShift() bool {
 	return err == nil && srv.Environment.KernelFeatures["idmapped_mounts"] == "true"
 }
 
-// mountToolDir makes dirs the instance's mounted directories (hot-plugged
-// when it runs).
-func (b *Backend) mountToolDir(name string, inst *api.Instance, etag string, dirs []string) error {
+// swapToolDirs mounts dir in the instance (hot-plugged when it runs) and
+// unplugs every other directory no run holds; directories in use stay.
+func (b *Backend) swapToolDirs(name string, inst *api.Instance, etag, owner, dir string) error {
+	lockDir := engine.LockDir(os.Getenv)
 	put := inst.Writable()
-	for k := range put.Devices {
-		if strings.HasPrefix(k, toolDirDevice) {
+	var frees []*tools.DirLock
+	defer func() { releaseAll(frees) }()
+	has := false
+	for k, d := range put.Devices {
+		if !strings.HasPrefix(k, toolDirDevice) || d["type"] != "disk" {
+			continue
+		}
+		if d["path"] == dir {
+			has = true
+			continue
+		}
+		if l, ok, err := tools.TryDir(lockDir, owner, d["path"]); err == nil && ok {
+			frees = append(frees, l) // held until the device is gone
 			delete(put.Devices, k)
 		}
 	}
-	for _, d := range dirs {
-		k, dev := b.dirDevice(d)
+	if has && len(frees) == 0 {
+		return nil
+	}
+	if !has {
+		k, dev := b.dirDevice(dir)
 		put.Devices[k] = dev
 	}
 	if err := wait(b.c.UpdateInstance(name, put, etag)); err != nil {
-		return fmt.Errorf("lxc: mount %s into tool instance %s: %w", dirs[0], name, err)
+		return fmt.Errorf("lxc: mount %s into tool instance %s: %w", dir, name, err)
 	}
 	return nil
 }

@@ -31,17 +31,21 @@ tool "bits" {
 // remove the project's tool objects, and the identity of the one warm tool
 // object (which must not change between calls).
 type ToolTarget struct {
-	Runner  engine.ToolRunner
-	Remove  func(ctx context.Context, project string) error
-	WarmID  func(t *testing.T, project string) string
+	Runner engine.ToolRunner
+	Remove func(ctx context.Context, project string) error
+	WarmID func(t *testing.T, project string) string
+	// Mounted, when set, lists the host directories the engine has
+	// mounted in the project's tool objects (from the engine, not labels).
+	Mounted func(t *testing.T, project string) []string
 	Project string
 }
 
 // ToolSuite is the conformance test of a ToolRunner, run by each backend
 // against its real engine: a tool on the offline i386 image as uid 1000
 // runs real 32-bit programs, writes files the user owns, passes exit code,
-// stdin and env, is warm on the second call, follows a second working
-// directory, gets signals, and is killed when cancelled.
+// stdin and env, is warm on the second call, has only the current run's
+// working directory mounted (runs in two at once both work), gets
+// signals, and is killed when cancelled.
 func ToolSuite(t *testing.T, tg ToolTarget) {
 	testenv.EmulationShared(t) // 32-bit programs may need the host's emulation
 	ctx := context.Background()
@@ -115,12 +119,20 @@ func ToolSuite(t *testing.T, tg ToolTarget) {
 		t.Errorf("env: %q", out.String())
 	}
 
-	// Another directory joins the first in the same warm container.
+	// Only the current run's directory is mounted: after a run in other,
+	// dir's files are out of the tool's reach, yet runs in both at once
+	// each keep theirs.
 	other := UserDir(t)
 	opts.Workdir = other
-	if code := run(`pwd; cat `+dir+`/out.txt`, ""); code != 0 || out.String() != other+"\nmade\n" {
-		t.Errorf("second directory: exit %d out %q err %q", code, out.String(), errb.String())
+	if code := run(`pwd; echo other >out.txt; cat `+dir+`/out.txt 2>/dev/null || echo gone`, ""); code != 0 || out.String() != other+"\ngone\n" {
+		t.Errorf("a run in a second directory sees the first: exit %d out %q err %q", code, out.String(), errb.String())
 	}
+	if tg.Mounted != nil {
+		if got := tg.Mounted(t, tg.Project); strings.Join(got, " ") != other {
+			t.Errorf("mounted after a run in %s: %v, want only it", other, got)
+		}
+	}
+	concurrentDirs(t, tg, env, opts, dir, other)
 	opts.Workdir = dir
 
 	// Signals reach the program; cancelling kills it.
@@ -143,6 +155,57 @@ func ToolSuite(t *testing.T, tg ToolTarget) {
 	time.Sleep(300 * time.Millisecond)
 	if code := run("busybox ps | grep -c '[s]leep 1234'", ""); strings.TrimSpace(out.String()) != "0" {
 		t.Errorf("sleep still running after cancel (exit %d): %q", code, out.String())
+	}
+}
+
+// concurrentDirs runs the tool in dirs a and b at the same time (each
+// waits, inside the tool, until both have started) and checks that each
+// still reads its own directory's out.txt.
+func concurrentDirs(t *testing.T, tg ToolTarget, env *envfile.Environment, opts engine.ToolOptions, a, b string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	type result struct {
+		code int
+		out  string
+		err  error
+	}
+	res := map[string]chan result{a: make(chan result, 1), b: make(chan result, 1)}
+	for d, ch := range res {
+		o := opts
+		o.Workdir = d
+		go func() {
+			var out bytes.Buffer
+			code, err := tg.Runner.RunTool(ctx, env, "bits", []string{`touch started; while [ ! -e go ]; do sleep 0.1; done; cat out.txt`}, o, engine.Stdio{Out: &out, Err: &out})
+			ch <- result{code, out.String(), err}
+		}()
+	}
+	for _, d := range []string{a, b} {
+		for {
+			if _, err := os.Stat(filepath.Join(d, "started")); err == nil {
+				break
+			}
+			select {
+			case r := <-res[d]:
+				t.Fatalf("concurrent run in %s ended before the other started: exit %d %v: %s", d, r.code, r.err, r.out)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	for _, d := range []string{a, b} {
+		if err := os.WriteFile(filepath.Join(d, "go"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{a: "made\n", b: "other\n"}
+	for d, ch := range res {
+		if r := <-ch; r.err != nil || r.code != 0 || r.out != want[d] {
+			t.Errorf("concurrent run in %s: exit %d, %v, out %q, want %q", d, r.code, r.err, r.out, want[d])
+		}
+	}
+	for _, d := range []string{a, b} {
+		_ = os.Remove(filepath.Join(d, "started"))
+		_ = os.Remove(filepath.Join(d, "go"))
 	}
 }
 
