@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/internal/testenv"
 	"github.com/devbox-dev/devbox/platform"
 	"github.com/devbox-dev/devbox/tools"
@@ -27,12 +26,12 @@ func TestRunWithoutEmulationFailsFast(t *testing.T) {
 	if os.Geteuid() != 0 {
 		testenv.Missing(t, "needs root to change binfmt_misc")
 	}
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		requireEngine(t, backend)
 	}
 	testenv.EmulationExclusive(t)
 	breakEmulation(t)
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend, func(t *testing.T) {
 			project := testenv.Project(t, "emu-"+backend)
 			dir := t.TempDir()
@@ -59,7 +58,7 @@ func TestRunWithoutEmulationFailsFast(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nothing to change") || strings.Contains(out, "changed:") {
 		t.Fatalf("second setup emulation is not a no-op: exit %d\n%s%s", code, out, errs)
 	}
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend+"/after-fix", func(t *testing.T) {
 			requireI386Image(t, backend)
 			project := testenv.Project(t, "emu-"+backend)

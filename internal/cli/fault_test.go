@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/engine/enginetest"
 	"github.com/devbox-dev/devbox/envfile"
@@ -21,7 +20,7 @@ import (
 // directory can still look, stop and destroy (exit 2 before); only up,
 // which would mount it, refuses. Nothing else of the project is touched.
 func TestFaultTeardownWithDeletedMountSource(t *testing.T) {
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend, func(t *testing.T) {
 			requireEngine(t, backend)
 			t.Setenv("DEVBOX_NO_NAT", "1")

@@ -95,3 +95,6 @@ func TestDoctorAgainstRealEngines(t *testing.T) {
 		}
 	}
 }
+
+// engineNames lists the real backends, default first.
+func engineNames() []string { return backends.Registry().Names() }

@@ -138,10 +138,10 @@ func TestToolsRm(t *testing.T) {
 // (env true) and for a 32-bit one (getconf LONG_BIT on linux/386, emulated
 // by qemu-i386 where the kernel refuses i386).
 func BenchmarkRunWarm(b *testing.B) {
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		b.Run(backend, func(b *testing.B) {
 			testenv.Require(b, backend, func() error {
-				be, err := backends.Open(context.Background(), backend, &envfile.Environment{})
+				be, err := backends.Registry().Open(context.Background(), backend, &envfile.Environment{})
 				if err != nil {
 					return err
 				}

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/internal/testenv"
 	"github.com/devbox-dev/devbox/templates"
 )
@@ -31,7 +30,7 @@ func tplFreePort(t *testing.T) int {
 // each real engine, offline, and asks its web service through the
 // forwarded port what the db and the cache said.
 func TestWebTemplateComesUp(t *testing.T) {
-	for _, name := range backends.Names {
+	for _, name := range engineNames() {
 		t.Run(name, func(t *testing.T) {
 			requireEngine(t, name)
 			dir := t.TempDir()
@@ -105,7 +104,7 @@ func TestPostgresTemplateComesUp(t *testing.T) {
 		t.Skip("installs real packages")
 	}
 	requireProxy(t)
-	for _, name := range backends.Names {
+	for _, name := range engineNames() {
 		t.Run(name, func(t *testing.T) {
 			requireEngine(t, name)
 			testenv.CacheShared(t)

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/internal/testenv"
 	"github.com/devbox-dev/devbox/tools"
 )
@@ -156,7 +155,7 @@ func requireI386(t *testing.T, backend string) {
 // 32-bit tool through one, by name, from another directory, as uid 1000
 // (with the sockets' groups), on each engine.
 func TestShimRunsToolAsUser(t *testing.T) {
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend, func(t *testing.T) {
 			requireEngine(t, backend)
 			requireI386(t, backend)
@@ -245,7 +244,7 @@ func TestRunTTY(t *testing.T) {
 	if err != nil {
 		testenv.Missing(t, "no script(1)")
 	}
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend, func(t *testing.T) {
 			requireEngine(t, backend)
 			bin := toolDevboxBin(t)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/internal/testenv"
 )
 
@@ -15,7 +14,7 @@ import (
 // not reported as up; up exits 1 naming it, with its last log lines, on
 // each engine.
 func TestUpFailsWhenAServiceIsNotUp(t *testing.T) {
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend, func(t *testing.T) {
 			requireEngine(t, backend)
 			t.Setenv("DEVBOX_NO_NAT", "1")
