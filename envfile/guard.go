@@ -23,27 +23,15 @@ const (
 	MaxOperators = 256
 )
 
-// guardClosers maps each opening token to the token that closes it.
-var guardClosers = map[hclsyntax.TokenType]hclsyntax.TokenType{
-	hclsyntax.TokenOBrack:          hclsyntax.TokenCBrack,
-	hclsyntax.TokenOBrace:          hclsyntax.TokenCBrace,
-	hclsyntax.TokenOParen:          hclsyntax.TokenCParen,
-	hclsyntax.TokenTemplateInterp:  hclsyntax.TokenTemplateSeqEnd,
-	hclsyntax.TokenTemplateControl: hclsyntax.TokenTemplateSeqEnd,
-}
-
-// guardFrame is one open bracket (or the file's top level) while scanning.
-type guardFrame struct {
-	closer hclsyntax.TokenType // token closing this frame
-	ops    int                 // operators in the current expression
-	lines  bool                // newlines separate items in this frame
-}
-
 // guard checks a file of size bytes, starting with src, against
-// MaxFileSize, MaxNesting and MaxOperators using HCL's own lexer, which is
-// iterative and safe on any input, so brackets in strings and comments are
-// never miscounted. size is passed because Load reads only MaxFileSize+1
-// bytes of a larger file.
+// MaxFileSize, MaxNesting and MaxOperators. size is passed because Load
+// reads only MaxFileSize+1 bytes of a larger file.
+//
+// The authority is HCL's own lexer (lexGuard), which is iterative and safe
+// on any input, so brackets in strings and comments are never miscounted.
+// Lexing costs as much as parsing, though, so a file first goes through
+// quickGuard, a byte scanner that follows the lexer's modes without
+// building tokens; only a file it cannot vouch for is lexed.
 func guard(filename string, src []byte, size int64) hcl.Diagnostics {
 	if size > MaxFileSize || len(src) > MaxFileSize {
 		return hcl.Diagnostics{{
@@ -54,63 +42,142 @@ func guard(filename string, src []byte, size int64) hcl.Diagnostics {
 			Subject: &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 	}
+	if quickGuard(src, newNester(MaxNesting, MaxOperators)) {
+		return nil
+	}
+	return lexGuard(filename, src, newNester(MaxNesting, MaxOperators))
+}
+
+// guardFrame is one open bracket (or the file's top level) while scanning.
+type guardFrame struct {
+	closer hclsyntax.TokenType // token closing this frame
+	ops    int                 // operators in the current expression
+	lines  bool                // newlines separate items in this frame
+}
+
+// nester applies the limits to a file's brackets and operators, fed one
+// token at a time by lexGuard or quickGuard. Its methods report false when
+// a limit is exceeded. deepest and most record the highest depth and
+// operator count seen, for tests comparing the two scanners.
+type nester struct {
+	maxDepth, maxOps int
+	stack            []guardFrame
+	depth            int // len(stack)-1 plus open template if/for directives
+	directives       int
+	deepest, most    int
+}
+
+func newNester(maxDepth, maxOps int) *nester {
+	return &nester{maxDepth: maxDepth, maxOps: maxOps, stack: append(make([]guardFrame, 0, 16), guardFrame{lines: true})}
+}
+
+// open enters a bracket that closer closes; lines says newlines separate
+// items inside it (braces).
+func (n *nester) open(closer hclsyntax.TokenType, lines bool) bool {
+	n.stack = append(n.stack, guardFrame{closer: closer, lines: lines})
+	n.depth++
+	n.deepest = max(n.deepest, n.depth)
+	return n.depth <= n.maxDepth
+}
+
+// directive enters a template if or for, which nests like a bracket on
+// top of the one its %{ opened.
+func (n *nester) directive() bool {
+	n.directives++
+	n.depth++
+	n.deepest = max(n.deepest, n.depth)
+	return n.depth <= n.maxDepth
+}
+
+// tooDeep reports whether the current depth exceeds the limit.
+func (n *nester) tooDeep() bool { return n.depth > n.maxDepth }
+
+// endDirective leaves a template if or for.
+func (n *nester) endDirective() {
+	if n.directives > 0 {
+		n.directives--
+		n.depth--
+	}
+}
+
+// close pops to the innermost frame that closer closes; a stray closer is
+// left for the parser to report.
+func (n *nester) close(closer hclsyntax.TokenType) {
+	for j := len(n.stack) - 1; j > 0; j-- {
+		if n.stack[j].closer == closer {
+			n.depth -= len(n.stack) - j
+			n.stack = n.stack[:j]
+			return
+		}
+	}
+}
+
+// op counts an operator in the current expression.
+func (n *nester) op() bool {
+	top := &n.stack[len(n.stack)-1]
+	top.ops++
+	n.most = max(n.most, top.ops)
+	return top.ops <= n.maxOps
+}
+
+// comma ends an item of a list, object or call.
+func (n *nester) comma() { n.stack[len(n.stack)-1].ops = 0 }
+
+// newline ends an attribute, or an item of an object.
+func (n *nester) newline() {
+	if top := &n.stack[len(n.stack)-1]; top.lines {
+		top.ops = 0
+	}
+}
+
+// lexGuard is the guard on HCL's own tokens; it reports where a limit is
+// exceeded.
+func lexGuard(filename string, src []byte, n *nester) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
-	stack := []guardFrame{{lines: true}}
-	depth := 0 // len(stack)-1 plus open template if/for directives
-	var directives []int
 	for i := range tokens {
 		tok := &tokens[i]
-		top := &stack[len(stack)-1]
 		switch tok.Type {
 		case hclsyntax.TokenOBrack:
-			if i+2 < len(tokens) && tokens[i+1].Type == hclsyntax.TokenStar && tokens[i+2].Type == hclsyntax.TokenCBrack {
-				top.ops++ // [*] splat: nests like an operator
-				if top.ops > MaxOperators {
-					return tooComplex(tok.Range)
-				}
+			if i+2 < len(tokens) && tokens[i+1].Type == hclsyntax.TokenStar && tokens[i+2].Type == hclsyntax.TokenCBrack &&
+				!n.op() { // [*] splat: nests like an operator
+				return tooComplex(tok.Range)
 			}
-			fallthrough
-		case hclsyntax.TokenOBrace, hclsyntax.TokenOParen, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
-			stack = append(stack, guardFrame{closer: guardClosers[tok.Type], lines: tok.Type == hclsyntax.TokenOBrace})
-			depth++
+			if !n.open(hclsyntax.TokenCBrack, false) {
+				return tooDeep(tok.Range)
+			}
+		case hclsyntax.TokenOBrace:
+			if !n.open(hclsyntax.TokenCBrace, true) {
+				return tooDeep(tok.Range)
+			}
+		case hclsyntax.TokenOParen:
+			if !n.open(hclsyntax.TokenCParen, false) {
+				return tooDeep(tok.Range)
+			}
+		case hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
+			n.open(hclsyntax.TokenTemplateSeqEnd, false)
 			if tok.Type == hclsyntax.TokenTemplateControl && i+1 < len(tokens) && tokens[i+1].Type == hclsyntax.TokenIdent {
 				switch string(tokens[i+1].Bytes) {
 				case "if", "for":
-					depth++
-					directives = append(directives, depth)
+					n.directive()
 				case "endif", "endfor":
-					if len(directives) > 0 {
-						directives = directives[:len(directives)-1]
-						depth--
-					}
+					n.endDirective()
 				}
 			}
-			if depth > MaxNesting {
+			if n.tooDeep() { // checked after the directive, as %{endif} leaves one
 				return tooDeep(tok.Range)
 			}
 		case hclsyntax.TokenCBrack, hclsyntax.TokenCBrace, hclsyntax.TokenCParen, hclsyntax.TokenTemplateSeqEnd:
-			// Pop to the matching frame; a stray closer is left for the
-			// parser to report.
-			for j := len(stack) - 1; j > 0; j-- {
-				if stack[j].closer == tok.Type {
-					depth -= len(stack) - j
-					stack = stack[:j]
-					break
-				}
-			}
+			n.close(tok.Type)
 		case hclsyntax.TokenComma:
-			top.ops = 0
+			n.comma()
 		case hclsyntax.TokenNewline:
-			if top.lines {
-				top.ops = 0
-			}
+			n.newline()
 		case hclsyntax.TokenStar, hclsyntax.TokenSlash, hclsyntax.TokenPlus, hclsyntax.TokenMinus,
 			hclsyntax.TokenPercent, hclsyntax.TokenEqualOp, hclsyntax.TokenNotEqual,
 			hclsyntax.TokenLessThan, hclsyntax.TokenLessThanEq, hclsyntax.TokenGreaterThan,
 			hclsyntax.TokenGreaterThanEq, hclsyntax.TokenAnd, hclsyntax.TokenOr, hclsyntax.TokenBang,
 			hclsyntax.TokenQuestion:
-			top.ops++
-			if top.ops > MaxOperators {
+			if !n.op() {
 				return tooComplex(tok.Range)
 			}
 		}

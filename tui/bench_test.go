@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // BenchmarkFirstFrame: build the model, take the first Snapshot (from the
@@ -56,6 +56,12 @@ func (w *firstFrameWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func (w *firstFrameWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
 // BenchmarkFirstFrameProgram is the wall time from starting a bubbletea
 // program until the last of 8 rows reaches the terminal (renderer frame
 // pacing included).
@@ -64,9 +70,8 @@ func BenchmarkFirstFrameProgram(b *testing.B) {
 	for b.Loop() {
 		ctx, cancel := context.WithCancel(context.Background())
 		w := &firstFrameWriter{want: []byte("svc-08"), done: make(chan struct{})}
-		opts := append(programOptions(ctx, Options{}), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals())
+		opts := append(programOptions(ctx, Options{}), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals(), tea.WithWindowSize(80, 24))
 		p := tea.NewProgram(New(ctx, f, testOpts), opts...)
-		go p.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 		errc := make(chan error, 1)
 		go func() { _, err := p.Run(); errc <- err }()
 		<-w.done

@@ -1,21 +1,77 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
 )
+
+// flow is the dashboard running in a teatest program at 80×24.
+type flow struct {
+	*teatest.TestModel
+	frames *frameLog
+}
+
+// frameLog keeps the frames the program's model has drawn since the last
+// wait. Tests read frames rather than the program's output because
+// bubbletea's renderer writes only the cells that changed between frames.
+type frameLog struct {
+	mu     sync.Mutex
+	frames []string
+}
+
+func (l *frameLog) add(f string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.frames = append(l.frames, f)
+}
+
+// take reports whether the frames drawn since the last successful take,
+// joined, satisfy done; if they do, they are forgotten.
+func (l *frameLog) take(done func(string) bool) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !done(strings.Join(l.frames, "\n")) {
+		return false
+	}
+	l.frames = nil
+	return true
+}
+
+func (l *frameLog) last() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.frames) == 0 {
+		return ""
+	}
+	return l.frames[len(l.frames)-1]
+}
+
+// recorder is the dashboard with every frame after an Update logged.
+type recorder struct {
+	Model
+	log *frameLog
+}
+
+func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := r.Model.Update(msg)
+	r.Model = m.(Model)
+	r.log.add(r.frame())
+	return r, cmd
+}
 
 // start runs the dashboard on f in a teatest program at 80×24 and waits
 // for the first frame.
-func start(t *testing.T, f *fakeSource, opts Options) *teatest.TestModel {
+func start(t *testing.T, f *fakeSource, opts Options) *flow {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -23,30 +79,39 @@ func start(t *testing.T, f *fakeSource, opts Options) *teatest.TestModel {
 		opts.Now = testOpts.Now
 	}
 	opts.NoColor = true
-	tm := teatest.NewTestModel(t, New(ctx, f, opts), teatest.WithInitialTermSize(80, 24))
-	waitFor(t, tm, "SERVICE")
-	return tm
+	log := &frameLog{}
+	tm := teatest.NewTestModel(t, recorder{New(ctx, f, opts), log}, teatest.WithInitialTermSize(80, 24))
+	fl := &flow{tm, log}
+	waitFor(t, fl, "SERVICE")
+	return fl
 }
 
-// waitFor waits until the program has drawn every one of wants (in any
+// waitFor waits until the dashboard has drawn every one of wants (in any
 // frame since the last wait).
-func waitFor(t *testing.T, tm *teatest.TestModel, wants ...string) {
+func waitFor(t *testing.T, fl *flow, wants ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+	has := func(frames string) bool {
 		for _, w := range wants {
-			if !bytes.Contains(b, []byte(w)) {
+			if !strings.Contains(frames, w) {
 				return false
 			}
 		}
 		return true
-	}, teatest.WithDuration(3*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for !fl.frames.take(has) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no frame with %q within 3s; last frame:\n%s", wants, fl.frames.last())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // quit presses q and returns the final model.
-func quit(t *testing.T, tm *teatest.TestModel) Model {
+func quit(t *testing.T, fl *flow) Model {
 	t.Helper()
-	tm.Send(press("q"))
-	return tm.FinalModel(t, teatest.WithFinalTimeout(3*time.Second)).(Model)
+	fl.Send(press("q"))
+	return fl.FinalModel(t, teatest.WithFinalTimeout(3*time.Second)).(recorder).Model
 }
 
 func TestFlowLogs(t *testing.T) {
@@ -93,7 +158,7 @@ func TestFlowFilter(t *testing.T) {
 	tm.Send(press("enter"))
 	waitFor(t, tm, "filter:pos")
 	m := quit(t, tm) // q quits once the filter is no longer being typed
-	view := m.View()
+	view := m.View().Content
 	if !strings.Contains(view, "postgres") || strings.Contains(view, "redis") {
 		t.Errorf("filtered view:\n%s", view)
 	}
@@ -109,7 +174,7 @@ func TestFlowFilter(t *testing.T) {
 
 func TestFlowQuit(t *testing.T) {
 	tm := start(t, newFake(shop()...), Options{})
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.Send(press("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(3*time.Second))
 }
 
@@ -140,8 +205,8 @@ func TestFlowUnreachable(t *testing.T) {
 	f.setErr(nil)
 	waitFor(t, tm, "(6/6 up)")
 	m := quit(t, tm)
-	if m.snap.Err != nil || strings.Contains(m.View(), "unreachable") {
-		t.Errorf("not recovered:\n%s", m.View())
+	if m.snap.Err != nil || strings.Contains(m.View().Content, "unreachable") {
+		t.Errorf("not recovered:\n%s", m.View().Content)
 	}
 }
 
@@ -183,5 +248,48 @@ func TestKeysDirect(t *testing.T) {
 	m, cmd = m.Update(press("j"))
 	if d := m.(Model).detail; d.service != "api" || !d.loading || cmd == nil {
 		t.Errorf("detail did not follow the selection: %+v", d)
+	}
+}
+
+// TestRuneBurstIsSeveralKeys: "jlq" read from the terminal at once is three
+// presses: select the next row, open its logs, quit.
+func TestRuneBurstIsSeveralKeys(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &firstFrameWriter{want: []byte("SERVICE"), done: make(chan struct{})}
+	opts := append(programOptions(ctx, Options{In: r, Out: out}), tea.WithoutSignals(), tea.WithWindowSize(80, 24))
+	p := tea.NewProgram(New(ctx, newFake(shop()...), testOpts), opts...)
+	type result struct {
+		m   tea.Model
+		err error
+	}
+	done := make(chan result, 1)
+	go func() { m, err := p.Run(); done <- result{m, err} }()
+	select {
+	case <-out.done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("no first frame")
+	}
+	if _, err := w.Write([]byte("jlq")); err != nil {
+		t.Fatal(err)
+	}
+	var res result
+	select {
+	case res = <-done:
+	case <-time.After(3 * time.Second):
+		p.Kill()
+		t.Fatal("q in the burst did not quit")
+	}
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if m := res.m.(Model); m.selected != "api" || m.mode != modeLogs {
+		t.Errorf("after jlq: selected %q, mode %v; want api in the log view", m.selected, m.mode)
 	}
 }

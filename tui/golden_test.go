@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/muesli/termenv"
 )
 
 // Golden files live in testdata/TestView/; regenerate them with
@@ -30,16 +27,21 @@ func step(t testing.TB, m tea.Model, msgs ...tea.Msg) tea.Model {
 	return m
 }
 
-func press(s string) tea.KeyMsg {
+// press is the message bubbletea sends for one key: a named key or a
+// single character.
+func press(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
 // loaded is a model sized w×h that has seen one Snapshot of f.
@@ -77,7 +79,7 @@ func TestView(t *testing.T) {
 	for _, st := range states {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
-				view := st.build(t, size[0], size[1]).View()
+				view := st.build(t, size[0], size[1]).View().Content
 				checkFrame(t, view, size[0], size[1])
 				golden.RequireEqual(t, []byte(view))
 			})
@@ -141,7 +143,7 @@ func TestViewPanes(t *testing.T) {
 	}
 	for name, build := range cases {
 		t.Run(name, func(t *testing.T) {
-			view := build(t).View()
+			view := build(t).View().Content
 			checkFrame(t, view, 80, 24)
 			golden.RequireEqual(t, []byte(view))
 		})
@@ -173,10 +175,10 @@ func runCmds(cmd tea.Cmd) []tea.Msg {
 func TestResize(t *testing.T) {
 	f := newFake(shop()...)
 	m := loaded(t, f, 120, 40)
-	_ = m.View()
+	_ = m.View().Content
 	for _, size := range [][2]int{{80, 24}, {60, 15}, {200, 50}, {120, 40}} {
 		m = step(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		got, want := m.View(), loaded(t, f, size[0], size[1]).View()
+		got, want := m.View().Content, loaded(t, f, size[0], size[1]).View().Content
 		checkFrame(t, got, size[0], size[1])
 		if got != want {
 			t.Errorf("%dx%d after resize:\n%s\nwant:\n%s", size[0], size[1], got, want)
@@ -201,8 +203,6 @@ func checkFrame(t *testing.T, view string, w, h int) {
 // TestViewSizes: every screen at odd and tiny sizes, in colour and not,
 // keeps to the frame and does not panic.
 func TestViewSizes(t *testing.T) {
-	colour := lipgloss.NewRenderer(io.Discard)
-	colour.SetColorProfile(termenv.ANSI256)
 	f := newFake(shop()...)
 	f.upEvents = upEvents()
 	base := loaded(t, f, 80, 24)
@@ -219,12 +219,12 @@ func TestViewSizes(t *testing.T) {
 		for _, styled := range []bool{false, true} {
 			if styled {
 				mm := m.(Model)
-				mm.st = newStyles(colour)
+				mm.st = newStyles(true)
 				m = mm
 			}
 			for _, w := range []int{1, 10, 33, 80, 131} {
 				for _, h := range []int{1, 2, 3, 7, 24} {
-					view := step(t, m, tea.WindowSizeMsg{Width: w, Height: h}).View()
+					view := step(t, m, tea.WindowSizeMsg{Width: w, Height: h}).View().Content
 					checkFrame(t, view, w, h)
 					if styled && w >= 80 && h >= 24 && !strings.Contains(view, "\x1b[") {
 						t.Errorf("%s: no styling in colour mode", name)
@@ -232,18 +232,5 @@ func TestViewSizes(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// TestRuneBurstIsSeveralKeys: "jl" read at once selects the next row and
-// opens its logs, as two presses would.
-func TestRuneBurstIsSeveralKeys(t *testing.T) {
-	one := step(t, loaded(t, newFake(shop()...), 80, 24), press("j"), press("l"))
-	burst := step(t, loaded(t, newFake(shop()...), 80, 24), tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jl")})
-	if one.View() == loaded(t, newFake(shop()...), 80, 24).View() {
-		t.Fatal("j then l changed nothing; the test proves nothing")
-	}
-	if one.View() != burst.View() {
-		t.Errorf("burst differs from separate presses:\n%s\n---\n%s", burst.View(), one.View())
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 func cpuTime(t *testing.T) time.Duration {
@@ -37,11 +37,10 @@ func TestIdleCPU(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &firstFrameWriter{want: []byte("svc-08"), done: make(chan struct{})}
-	opts := append(programOptions(ctx, Options{}), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals())
+	opts := append(programOptions(ctx, Options{}), tea.WithInput(nil), tea.WithOutput(w), tea.WithoutSignals(), tea.WithWindowSize(80, 24))
 	p := tea.NewProgram(New(ctx, f, testOpts), opts...)
 	errc := make(chan error, 1)
 	go func() { _, err := p.Run(); errc <- err }()
-	p.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	select {
 	case <-w.done:
 	case <-time.After(3 * time.Second):

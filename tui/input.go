@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
-func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if msg.Type == tea.KeyCtrlC {
+func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
 		return m, m.quit()
 	}
 	switch {
@@ -27,7 +27,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m.onTableKey(msg)
 }
 
-func (m Model) onTableKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) onTableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	if !key.Matches(msg, k.Quit) {
 		m.quitArmed = false
@@ -125,22 +125,22 @@ func verbStem(verb string) string {
 	return verb
 }
 
-func (m Model) onFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch msg.Type {
-	case tea.KeyEsc:
+func (m Model) onFilterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case msg.Code == tea.KeyEscape:
 		m.filter, m.filtering = "", false
-	case tea.KeyEnter:
+	case msg.Code == tea.KeyEnter:
 		m.filtering = false
-	case tea.KeyBackspace:
+	case msg.Code == tea.KeyBackspace:
 		if r := []rune(m.filter); len(r) > 0 {
 			m.filter = string(r[:len(r)-1])
 		}
-	case tea.KeyUp:
+	case msg.Code == tea.KeyUp:
 		return m, m.move(-1)
-	case tea.KeyDown:
+	case msg.Code == tea.KeyDown:
 		return m, m.move(1)
-	case tea.KeyRunes, tea.KeySpace:
-		m.filter += string(msg.Runes)
+	case msg.Text != "": // printable, space included; ctrl and alt combos have none
+		m.filter += msg.Text
 	default:
 		return m, nil
 	}
@@ -148,7 +148,7 @@ func (m Model) onFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, m.openDetailIfShown()
 }
 
-func (m Model) onLogsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) onLogsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	_, h := m.size()
 	page := max(h-3, 1)

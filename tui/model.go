@@ -2,14 +2,11 @@ package tui
 
 import (
 	"context"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/devbox-dev/devbox/engine"
 )
@@ -107,11 +104,7 @@ type upState struct {
 // makes to src.
 func New(ctx context.Context, src Source, opts Options) Model {
 	opts = opts.withDefaults()
-	r := lipgloss.NewRenderer(os.Stdout)
-	if opts.NoColor {
-		r.SetColorProfile(termenv.Ascii)
-	}
-	st := newStyles(r)
+	st := newStyles(!opts.NoColor)
 	h := help.New()
 	h.Styles = help.Styles{
 		ShortKey: st.key, ShortDesc: st.plain, ShortSeparator: st.faint, Ellipsis: st.faint,

@@ -1,9 +1,15 @@
 package tui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"image/color"
 
-// styles are built from the model's own renderer, so NoColor (the ASCII
-// profile) drops every colour and attribute and golden files stay plain.
+	"charm.land/lipgloss/v2"
+)
+
+// styles are decided once, from Options.NoColor: without colour every
+// style is the empty one, which adds neither colour nor attribute, so
+// golden files stay plain. With colour, the Program downsamples to what
+// the terminal supports.
 type styles struct {
 	plain, title, label, header, selected, faint lipgloss.Style
 	key, banner, errText, ok, warn, bad, pane    lipgloss.Style
@@ -11,22 +17,28 @@ type styles struct {
 
 // Basic ANSI colours read well on dark and light backgrounds alike and
 // need no terminal query.
-func newStyles(r *lipgloss.Renderer) styles {
-	c := func(n string) lipgloss.Style { return r.NewStyle().Foreground(lipgloss.Color(n)) }
+func newStyles(colour bool) styles {
+	s := lipgloss.NewStyle
+	if !colour {
+		p := s()
+		return styles{plain: p, title: p, label: p, header: p, selected: p, faint: p,
+			key: p, banner: p, errText: p, ok: p, warn: p, bad: p, pane: p}
+	}
+	c := func(n color.Color) lipgloss.Style { return s().Foreground(n) }
 	return styles{
-		plain:    r.NewStyle(),
-		title:    r.NewStyle().Bold(true),
-		label:    c("6"),
-		header:   r.NewStyle().Bold(true).Underline(true),
-		selected: r.NewStyle().Reverse(true),
-		faint:    r.NewStyle().Faint(true),
-		key:      c("6").Bold(true),
-		banner:   r.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("1")),
-		errText:  c("1"),
-		ok:       c("2"),
-		warn:     c("3"),
-		bad:      c("1").Bold(true),
-		pane:     c("6").Bold(true),
+		plain:    s(),
+		title:    s().Bold(true),
+		label:    c(lipgloss.Cyan),
+		header:   s().Bold(true).Underline(true),
+		selected: s().Reverse(true),
+		faint:    s().Faint(true),
+		key:      c(lipgloss.Cyan).Bold(true),
+		banner:   s().Bold(true).Foreground(lipgloss.BrightWhite).Background(lipgloss.Red),
+		errText:  c(lipgloss.Red),
+		ok:       c(lipgloss.Green),
+		warn:     c(lipgloss.Yellow),
+		bad:      c(lipgloss.Red).Bold(true),
+		pane:     c(lipgloss.Cyan).Bold(true),
 	}
 }
 

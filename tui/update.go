@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/devbox-dev/devbox/engine"
 )
@@ -15,22 +15,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		m.help.SetWidth(msg.Width)
 		return m, nil
-	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filtering {
-			// Keys typed faster than a read arrive as one multi-rune
-			// message ("jjl"); outside the filter box each is a command.
-			var cmds []tea.Cmd
-			var model tea.Model = m
-			for _, r := range msg.Runes {
-				var cmd tea.Cmd
-				model, cmd = model.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-				cmds = append(cmds, cmd)
-			}
-			return model, tea.Batch(cmds...)
-		}
+	case tea.KeyPressMsg:
+		// Keys typed faster than a read arrive as one press each ("jjl"
+		// is three), so every one is a command outside the filter box.
 		return m.onKey(msg)
+	case tea.PasteMsg:
+		if m.filtering {
+			m.filter += oneLine(msg.Content)
+			m.reselect()
+			return m, m.openDetailIfShown()
+		}
+		return m, nil
 	case snapshotMsg:
 		return m.onSnapshot(msg)
 	case pollMsg:

@@ -4,12 +4,20 @@ import (
 	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
-// View draws the whole screen: exactly as many lines as the terminal has,
+// View is the frame on the alternate screen.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.frame())
+	v.AltScreen = true
+	return v
+}
+
+// frame draws the whole screen: exactly as many lines as the terminal has,
 // none wider than it.
-func (m Model) View() string {
+func (m Model) frame() string {
 	w, h := m.size()
 	var lines []string
 	switch m.mode {
@@ -124,7 +132,7 @@ func (m Model) footer(w int) string {
 
 func (m Model) helpView(w, h int) []string {
 	lines := []string{m.st.title.Render("devbox status — keys"), ""}
-	m.help.Width = w
+	m.help.SetWidth(w)
 	lines = append(lines, strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")...)
 	lines = append(lines, "",
 		"Rows follow engine events; CPU, memory and uptime refresh every few seconds.",
