@@ -237,8 +237,8 @@ func TestShimRunsToolAsUser(t *testing.T) {
 
 // TestRunTTY runs the real binary under script(1), on a terminal: the
 // program sees a TTY of the terminal's size, reads what is typed and its
-// exit code comes back. TERM=screen keeps Bubble Tea's init-time
-// background-colour query (which script's terminal never answers) out.
+// exit code comes back. (TERM=screen is only a plain, common terminal
+// type; nothing in devbox queries the terminal on start.)
 func TestRunTTY(t *testing.T) {
 	script, err := exec.LookPath("script")
 	if err != nil {
