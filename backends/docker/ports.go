@@ -1,20 +1,17 @@
 package docker
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/hostport"
 )
 
 // hostIP is where a port is published: host_ip, else 127.0.0.1.
@@ -55,23 +52,8 @@ func (b *Backend) checkPorts(ctx context.Context, s *envfile.Service, skip map[s
 	return errors.Join(errs...)
 }
 
-func probePort(proto, addr string) error {
-	if proto == "udp" {
-		c, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			return err
-		}
-		return c.Close()
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return l.Close()
-}
-
-// portHolder says who holds a port: a container publishing it, else the
-// process owning the socket (from /proc), else the bind error.
+// portHolder says who holds a port: a container publishing it, else (as
+// on lxc) the process owning the socket, else the bind error.
 func (b *Backend) portHolder(ctx context.Context, proto string, port int, bindErr error) string {
 	if cs, err := b.cli.ContainerList(ctx, container.ListOptions{}); err == nil {
 		for _, c := range cs {
@@ -86,16 +68,7 @@ func (b *Backend) portHolder(ctx context.Context, proto string, port int, bindEr
 			}
 		}
 	}
-	if errors.Is(bindErr, syscall.EACCES) {
-		return "permission denied (ports below 1024 need root)"
-	}
-	if pid, comm := socketOwner(proto, port); pid > 0 {
-		return fmt.Sprintf("held by process %d (%s)", pid, comm)
-	}
-	if errors.Is(bindErr, syscall.EADDRINUSE) {
-		return "held by another process (try: ss -ltnp 'sport = :" + strconv.Itoa(port) + "')"
-	}
-	return bindErr.Error()
+	return hostport.Describe(proto, port, bindErr)
 }
 
 func firstOr(s []string, def string) string {
@@ -105,54 +78,5 @@ func firstOr(s []string, def string) string {
 	return def
 }
 
-// socketOwner finds the process with a socket bound to port, reading
-// /proc/net/{tcp,tcp6,udp,udp6} and /proc/*/fd. It returns 0 when it
-// cannot tell (another user's process, no /proc).
-func socketOwner(proto string, port int) (int, string) {
-	inodes := map[string]bool{}
-	for _, f := range []string{"/proc/net/" + proto, "/proc/net/" + proto + "6"} {
-		for _, ino := range socketInodes(f, port, proto == "tcp") {
-			inodes[ino] = true
-		}
-	}
-	if len(inodes) == 0 {
-		return 0, ""
-	}
-	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
-	for _, fd := range fds {
-		link, err := os.Readlink(fd)
-		if err != nil || !strings.HasPrefix(link, "socket:[") {
-			continue
-		}
-		if inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] {
-			pid, _ := strconv.Atoi(strings.Split(fd, "/")[2])
-			comm, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
-			return pid, strings.TrimSpace(string(comm))
-		}
-	}
-	return 0, ""
-}
-
-// socketInodes returns the inodes of sockets bound to port in a
-// /proc/net/tcp-style file; for TCP only listening ones (state 0A).
-func socketInodes(file string, port int, listenOnly bool) []string {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	want := fmt.Sprintf(":%04X", port)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 10 || !strings.HasSuffix(fs[1], want) {
-			continue
-		}
-		if listenOnly && fs[3] != "0A" {
-			continue
-		}
-		out = append(out, fs[9])
-	}
-	return out
-}
+// probePort is hostport.Probe (kept for the package's tests).
+func probePort(proto, addr string) error { return hostport.Probe(proto, addr) }

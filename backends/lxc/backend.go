@@ -36,9 +36,6 @@ type Backend struct {
 	reloadMu sync.Mutex
 	reloaded map[string]time.Time // by instance: start of the last daemon-reload
 
-	preMu sync.Mutex
-	pre   map[string]*preflight // by environment hash
-
 	// noNAT makes bridges devbox creates skip outbound NAT (tests: test
 	// traffic never leaves the machine).
 	noNAT bool
@@ -55,7 +52,7 @@ const NoNATEnv = "DEVBOX_NO_NAT"
 // certificate.
 func New(ctx context.Context, cfg envfile.LXCConfig) (*Backend, error) {
 	conf, confErr := loadCLIConfig()
-	b := &Backend{remote: cfg.Remote, conf: conf, pre: map[string]*preflight{}, reloaded: map[string]time.Time{},
+	b := &Backend{remote: cfg.Remote, conf: conf, reloaded: map[string]time.Time{},
 		noNAT: os.Getenv(NoNATEnv) == "1"}
 	if b.remote == "" {
 		b.remote = "local"

@@ -30,7 +30,7 @@ func TestBadCasesCreateNothing(t *testing.T) {
 		want string
 	}{
 		{"missing image", func(e *envfile.Environment) { e.Image = "nosuch/42" }, `image "nosuch/42" not found`},
-		{"port in use", func(e *envfile.Environment) { e.Services[0].Ports[0].Host = busyPort }, "is in use"},
+		{"port in use", func(e *envfile.Environment) { e.Services[0].Ports[0].Host = busyPort }, "is not free: held by process"},
 		{"subnet clash", func(e *envfile.Environment) {
 			e.Networks = append(e.Networks, envfile.Network{Name: "lan", Mode: "isolated", Subnet: hostSubnet})
 		}, "subnet " + hostSubnet + " clashes"},

@@ -9,16 +9,12 @@ import (
 )
 
 // Create makes one desired resource; hosts are provisioned and services
-// started (and healthy) before it returns. Labels are written last.
+// started (and healthy) before it returns. Labels are written last. It
+// does not run Preflight (the CLI does, before applying): a fault it
+// would have found fails the create that meets it instead.
 func (b *Backend) Create(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
 	if p == nil {
 		p = engine.Discard
-	}
-	switch r.Kind {
-	case engine.KindNetwork, engine.KindVolume, engine.KindHost:
-		if err := b.preflight(ctx, env); err != nil {
-			return err
-		}
 	}
 	switch r.Kind {
 	case engine.KindNetwork:
@@ -71,7 +67,7 @@ func (b *Backend) Remove(ctx context.Context, project string, r engine.Resource,
 	case engine.KindVolume:
 		return b.removeVolume(ctx, r)
 	case engine.KindHost:
-		return b.removeHost(ctx, r)
+		return b.removeHost(ctx, r, p)
 	case engine.KindService:
 		return b.removeService(ctx, project, r)
 	}

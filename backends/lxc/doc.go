@@ -3,8 +3,14 @@
 // becomes a systemd unit devbox-<service>.service inside it.
 //
 // Objects devbox makes carry user.devbox.* keys in their config
-// (project, hash, name, per-service unit hashes, version); Observe reads
-// them back. The host hash covers everything that needs a rebuild (image,
+// (project, hash, name, per-service unit hashes, version, the devices it
+// gave the instance); Observe reads them back, and reports a device
+// removed by hand as drift of its owner (a port's service, else the
+// host). A service with a health check is recorded before the check
+// passes; a file under /run/devbox/health in the instance says whether it
+// passed for the unit's current run, so Observe tells starting, running
+// and unhealthy apart. Preflight (run by the CLI before applying, as on
+// docker) checks the image, subnets, bridged parents and host ports. The host hash covers everything that needs a rebuild (image,
 // packages, provision steps, networks, mounts, volumes, ports, limits);
 // a service hash covers only its unit, so a changed service restarts alone.
 //

@@ -46,7 +46,7 @@ func (b *Backend) Doctor(ctx context.Context, env *envfile.Environment) []engine
 	if env.Image != "" {
 		if img, err := b.resolveImage(ctx, env.Image); err != nil {
 			checks = append(checks, engine.Check{Name: "image " + env.Image, Detail: err.Error(),
-				Fix: "bash .ci/setup (imports the offline images), or: incus image copy images:" + env.Image + " local: --alias " + env.Image})
+				Fix: "incus image import FILE --alias " + env.Image + ", or: incus image copy images:" + env.Image + " local: --alias " + env.Image})
 		} else {
 			where := "local"
 			if img.Remote != "" {

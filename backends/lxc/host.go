@@ -23,7 +23,7 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 		return err
 	}
 	name := r.Name
-	if err := b.removeLeftover(ctx, name, env.Project); err != nil {
+	if err := b.removeLeftover(ctx, name, env.Project, say(r, p)); err != nil {
 		return err
 	}
 	base, err := b.resolveImage(ctx, env.Image)
@@ -47,25 +47,26 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	case cached != "" && done < 0:
 		p(engine.Event{Ref: r.Ref(), Status: "creating from a cached layer with some of the packages"})
 		req.Source = api.InstanceSource{Type: "image", Fingerprint: cached}
-		err = wait(b.c.CreateInstance(req))
+		err = b.createInstance(ctx, req)
 	case cached != "":
 		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("creating from cache (%d of %d layers)", done+1, len(layers))})
 		req.Source = api.InstanceSource{Type: "image", Fingerprint: cached}
-		err = wait(b.c.CreateInstance(req))
+		err = b.createInstance(ctx, req)
 	case base.Server != nil:
 		p(engine.Event{Ref: r.Ref(), Status: "creating from " + base.Remote + ":" + env.Image})
-		var op interface{ Wait() error }
-		op, err = b.c.CreateInstanceFromImage(base.Server, base.Image, req)
-		if err == nil {
-			err = op.Wait()
-		}
+		op, cerr := b.c.CreateInstanceFromImage(base.Server, base.Image, req)
+		err = waitRemoteCtx(ctx, op, cerr)
 	default:
 		p(engine.Event{Ref: r.Ref(), Status: "creating from " + env.Image})
 		req.Source = api.InstanceSource{Type: "image", Fingerprint: base.Image.Fingerprint}
-		err = wait(b.c.CreateInstance(req))
+		err = b.createInstance(ctx, req)
 	}
 	if err != nil {
 		return fmt.Errorf("lxc: create instance %q from %s: %w", name, env.Image, err)
+	}
+	if err := b.requireSystemd(name, env.Image); err != nil {
+		_ = b.deleteInstance(context.WithoutCancel(ctx), name)
+		return err
 	}
 	if err := b.setState(name, "start", false); err != nil {
 		_ = b.deleteInstance(context.WithoutCancel(ctx), name)
@@ -154,12 +155,10 @@ func (b *Backend) instanceDevices(ctx context.Context, env *envfile.Environment,
 		}
 	}
 	for _, f := range spec.Ports {
-		devices[fmt.Sprintf("port-%s-%d-%s", f.Service, f.Host, f.Proto)] = map[string]string{
-			"type": "proxy", "bind": "host",
-			"listen":  fmt.Sprintf("%s:%s:%d", f.Proto, f.HostIP, f.Host),
-			"connect": fmt.Sprintf("%s:127.0.0.1:%d", f.Proto, f.Port),
-		}
+		name, d := portDevice(f)
+		devices[name] = d
 	}
+	config[keyDevices] = deviceList(devices)
 	return devices, config, nil
 }
 
@@ -181,14 +180,25 @@ func (b *Backend) stopInstance(ctx context.Context, name string) error {
 	return nil
 }
 
-func (b *Backend) removeHost(ctx context.Context, r engine.Resource) error {
+func (b *Backend) removeHost(ctx context.Context, r engine.Resource, p engine.Progress) error {
+	if err := b.waitIdle(ctx, r.Name, say(r, p)); err != nil {
+		return err
+	}
 	return b.deleteInstance(ctx, r.Name)
+}
+
+// say turns progress on r into a func for status lines.
+func say(r engine.Resource, p engine.Progress) func(string) {
+	if p == nil {
+		p = engine.Discard
+	}
+	return func(s string) { p(engine.Event{Ref: r.Ref(), Status: s}) }
 }
 
 // removeLeftover deletes what an interrupted up left of the project's
 // instance, and refuses to touch an instance of that name devbox did not
 // make for this project.
-func (b *Backend) removeLeftover(ctx context.Context, name, project string) error {
+func (b *Backend) removeLeftover(ctx context.Context, name, project string, say func(string)) error {
 	inst, _, err := b.c.GetInstance(name)
 	if err != nil {
 		if api.StatusErrorCheck(err, 404) {
@@ -205,11 +215,18 @@ func (b *Backend) removeLeftover(ctx context.Context, name, project string) erro
 			"rename the project (project = \"…\" or -p), or remove that instance yourself (incus delete --force %s) if it is not needed",
 			name, project, owner, name)
 	}
+	if err := b.waitIdle(ctx, name, say); err != nil {
+		return err
+	}
 	return b.deleteInstance(ctx, name)
 }
 
-// deleteInstance force-stops and deletes an instance; absent is fine.
+// deleteInstance force-stops and deletes an instance, once no operation
+// runs on it (waitIdle); absent is fine.
 func (b *Backend) deleteInstance(ctx context.Context, name string) error {
+	if err := b.waitIdle(ctx, name, nil); err != nil {
+		return err
+	}
 	inst, _, err := b.c.GetInstance(name)
 	if err != nil {
 		if api.StatusErrorCheck(err, 404) {
@@ -251,8 +268,8 @@ func (b *Backend) waitSystemd(ctx context.Context, name string) error {
 		default:
 			last = state
 		}
-		if code, ok := exitCode(err); ok && code == 127 {
-			return fmt.Errorf("lxc: instance %q has no systemd (systemctl not found); devbox needs a systemd image such as debian/12", name)
+		if commandNotFound(err) {
+			return fmt.Errorf("lxc: instance %q has no systemctl; devbox runs every service as a systemd unit, so use an image with systemd, such as image = \"debian/12\"", name)
 		}
 		if err != nil && last == "" {
 			last = err.Error()

@@ -23,11 +23,18 @@ type baseImage struct {
 func (b *Backend) resolveImage(ctx context.Context, name string) (*baseImage, error) {
 	remote, alias := images.Incus(name)
 	if remote == "" || remote == "local" {
-		if img, err := b.localImage(alias); err == nil {
+		img, err := b.localImage(alias)
+		switch {
+		case err == nil:
 			return &baseImage{Name: name, Image: *img}, nil
-		}
-		if remote == "local" {
-			return nil, fmt.Errorf("lxc: image %q not found on the server (incus image list); import it, e.g. with: bash .ci/setup", name)
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("lxc: look up image %q: %w", name, ctx.Err())
+		case !api.StatusErrorCheck(err, 404):
+			// Not an absent image (an interrupted client, a server
+			// error): a remote lookup would only hide the cause.
+			return nil, fmt.Errorf("lxc: look up image %q on the server: %w", name, err)
+		case remote == "local":
+			return nil, fmt.Errorf("lxc: image %q not found on the server (incus image list); import it (incus image import FILE --alias %s) or copy it (incus image copy images:%s local: --alias %s)", name, alias, alias, alias)
 		}
 		remote = images.DefaultRemote
 	}
@@ -44,7 +51,7 @@ func (b *Backend) resolveImage(ctx context.Context, name string) (*baseImage, er
 			}
 		}
 	}
-	return nil, fmt.Errorf("lxc: image %q not found: not a local alias (incus image list) and not on remote %q: %w; import it (bash .ci/setup) or fix the image name", name, remote, err)
+	return nil, fmt.Errorf("lxc: image %q not found: not a local alias (incus image list) and not on remote %q: %w; import it (incus image import FILE --alias %s) or fix the image name", name, remote, err, alias)
 }
 
 // localImage finds an image on the server by alias or fingerprint.

@@ -13,6 +13,7 @@ const (
 	keyName     = "user.devbox.name"
 	keyVersion  = "user.devbox.version"
 	keyService  = "user.devbox.service." // + service name: unit hash
+	keyHealth   = "user.devbox.health."  // + service name: "1" when it has a health check
 	keyBridged  = "user.devbox.network." // + network name: bridged NIC hash
 	cachePrefix = "devbox-cache/"
 )

@@ -133,7 +133,15 @@ func tryUp(t *testing.T, b *Backend, env *envfile.Environment) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return engine.Apply(ctx, b, env, engine.Up(env.Project, "lxc", desired, observed), nil)
+	p := engine.Up(env.Project, "lxc", desired, observed)
+	if p.Changes() == 0 {
+		return nil
+	}
+	// As the CLI's up does: preflight, then apply.
+	if err := b.Preflight(ctx, env); err != nil {
+		return err
+	}
+	return engine.Apply(ctx, b, env, p, nil)
 }
 
 // nothingMade fails when the project has any object.

@@ -12,7 +12,8 @@ import (
 )
 
 // Observe lists the project's networks, volumes, instance and units, found
-// by their user.devbox.* keys. Unit states come from one systemctl call.
+// by their user.devbox.* keys. Unit states (with health, see unitStates)
+// come from one exec.
 func (b *Backend) Observe(ctx context.Context, project string) ([]engine.Resource, error) {
 	var out []engine.Resource
 	nets, err := b.c.GetNetworks()
@@ -45,6 +46,7 @@ func (b *Backend) Observe(ctx context.Context, project string) ([]engine.Resourc
 	if inst.StatusCode == api.Running {
 		host.State = engine.StateRunning
 	}
+	hostAt := len(out)
 	out = append(out, host)
 	var services []string
 	for k, v := range inst.Config {
@@ -56,9 +58,15 @@ func (b *Backend) Observe(ctx context.Context, project string) ([]engine.Resourc
 		}
 	}
 	sort.Strings(services)
+	var drift map[string]string
+	out[hostAt].Drift, drift = deviceDrift(inst, services)
 	states := map[string]string{}
 	if host.State == engine.StateRunning && len(services) > 0 {
-		states, err = b.unitStates(ctx, inst.Name, services)
+		health := map[string]bool{}
+		for _, s := range services {
+			health[s] = inst.Config[keyHealth+s] != ""
+		}
+		states, err = b.unitStates(ctx, inst.Name, services, health)
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +78,7 @@ func (b *Backend) Observe(ctx context.Context, project string) ([]engine.Resourc
 		}
 		out = append(out, engine.Resource{
 			Kind: engine.KindService, Name: s, Hash: inst.Config[keyService+s], ID: UnitName(s),
-			State: st, Needs: []engine.Ref{host.Ref()},
+			State: st, Needs: []engine.Ref{host.Ref()}, Drift: drift[s],
 		})
 	}
 	return out, nil
@@ -88,27 +96,6 @@ func (b *Backend) instance(project string) (*api.Instance, error) {
 		}
 	}
 	return nil, nil
-}
-
-// unitStates maps services to running/stopped with one systemctl call.
-func (b *Backend) unitStates(ctx context.Context, instance string, services []string) (map[string]string, error) {
-	cmd := []string{"systemctl", "is-active"}
-	for _, s := range services {
-		cmd = append(cmd, UnitName(s))
-	}
-	out, err := b.output(ctx, instance, cmd...)
-	if _, isExit := exitCode(err); err != nil && !isExit {
-		return nil, err // is-active exits non-zero when any unit is inactive
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	states := map[string]string{}
-	for i, s := range services {
-		states[s] = engine.StateStopped
-		if i < len(lines) && (lines[i] == "active" || lines[i] == "reloading") {
-			states[s] = engine.StateRunning
-		}
-	}
-	return states, nil
 }
 
 // pool is the storage pool of the root disk in the default profile, where

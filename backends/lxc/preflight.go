@@ -5,56 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
-	"github.com/devbox-dev/devbox/engine"
+	"github.com/lxc/incus/v6/shared/api"
+
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/hostport"
 )
 
-// preflight is the once-per-environment check that runs before anything
-// is created, so that bad input leaves nothing behind.
-type preflight struct {
-	done chan struct{}
-	err  error
-}
-
-// preflight checks env once per Backend and environment: the image
-// exists, bridged parents exist, given subnets are free, and (when the
-// instance does not exist yet) forwarded host ports are free.
-func (b *Backend) preflight(ctx context.Context, env *envfile.Environment) error {
-	key := engine.Hash(env)
-	b.preMu.Lock()
-	pf, ok := b.pre[key]
-	if !ok {
-		pf = &preflight{done: make(chan struct{})}
-		b.pre[key] = pf
-		b.preMu.Unlock()
-		pf.err = b.check(ctx, env)
-		close(pf.done)
-		if pf.err != nil {
-			b.preMu.Lock()
-			delete(b.pre, key) // a later up checks again
-			b.preMu.Unlock()
-		}
-		return pf.err
-	}
-	b.preMu.Unlock()
-	select {
-	case <-pf.done:
-		return pf.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (b *Backend) check(ctx context.Context, env *envfile.Environment) error {
+// Preflight checks, before anything is created, what would make an up
+// fail half-way: the image exists, bridged parents exist, given subnets
+// are free, and forwarded host ports are free (those the project's own
+// running instance forwards already are fine). It returns all problems, joined.
+// The CLI runs it before applying, as for docker; Create does not, and
+// fails on the same faults only later.
+func (b *Backend) Preflight(ctx context.Context, env *envfile.Environment) error {
 	spec, err := specOf(env)
 	if err != nil {
 		return err
 	}
-	if _, err := b.resolveImage(ctx, env.Image); err != nil {
-		return err
-	}
 	var errs []error
+	if _, err := b.resolveImage(ctx, env.Image); err != nil {
+		errs = append(errs, err)
+	}
 	for _, n := range networks(env) {
 		switch {
 		case n.Mode == envfile.NetworkBridged:
@@ -63,29 +36,58 @@ func (b *Backend) check(ctx context.Context, env *envfile.Environment) error {
 			errs = append(errs, b.checkSubnet(ctx, env.Project, n))
 		}
 	}
-	if inst, err := b.instance(env.Project); err != nil {
-		errs = append(errs, err)
-	} else if inst == nil && b.remote == "local" {
-		for _, f := range spec.Ports {
-			errs = append(errs, portFree(f))
+	if b.remote != "local" {
+		return errors.Join(errs...) // the ports are on another machine; Incus will tell
+	}
+	inst, err := b.instance(env.Project)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	own := map[string]bool{}
+	if inst != nil && inst.StatusCode == api.Running {
+		// Its proxy devices hold these ports; a stopped one holds none.
+		for _, d := range inst.Devices {
+			if d["type"] == "proxy" {
+				own[d["listen"]] = true
+			}
+		}
+	}
+	for _, f := range spec.Ports {
+		if !own[fmt.Sprintf("%s:%s:%d", f.Proto, f.HostIP, f.Host)] {
+			errs = append(errs, b.portFree(f))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// portFree fails when the host port of f is taken.
-func portFree(f portForward) error {
+// portFree fails when the host port of f is taken, naming the holder as
+// docker's preflight does (an instance forwarding it, else the process).
+func (b *Backend) portFree(f portForward) error {
 	addr := net.JoinHostPort(f.HostIP, itoa(f.Host))
-	if f.Proto == "udp" {
-		c, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			return fmt.Errorf("lxc: service %q: host port %s/udp is in use (%v); free it or pick another host port", f.Service, addr, err)
+	err := hostport.Probe(f.Proto, addr)
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("lxc: service %q: host port %s/%s is not free: %s", f.Service, addr, f.Proto, b.portHolder(f, err))
+}
+
+// portHolder says who holds f's host port: an Incus instance whose proxy
+// device listens on it (incusd's forkproxy holds the socket), else the
+// process owning the socket.
+func (b *Backend) portHolder(f portForward, bindErr error) string {
+	if list, err := b.c.GetInstances(api.InstanceTypeAny); err == nil {
+		for _, inst := range list {
+			for _, d := range inst.Devices {
+				l := d["listen"]
+				if d["type"] != "proxy" || !strings.HasPrefix(l, f.Proto+":") || !strings.HasSuffix(l, ":"+itoa(f.Host)) {
+					continue
+				}
+				if p := inst.Config[keyProject]; p != "" {
+					return fmt.Sprintf("it is forwarded by instance %s of devbox project %q (devbox down in that project frees it)", inst.Name, p)
+				}
+				return fmt.Sprintf("it is forwarded by instance %s (incus stop %s frees it)", inst.Name, inst.Name)
+			}
 		}
-		return c.Close()
 	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("lxc: service %q: host port %s is in use (%v); free it or pick another host port", f.Service, addr, err)
-	}
-	return l.Close()
+	return hostport.Describe(f.Proto, f.Host, bindErr)
 }

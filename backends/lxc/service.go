@@ -1,7 +1,6 @@
 package lxc
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -33,6 +32,9 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	if err := b.ensureHosts(ctx, env, svc.Name); err != nil {
 		return err
 	}
+	if err := b.ensurePortDevices(ctx, env, svc.Name); err != nil {
+		return err
+	}
 	u := UnitName(svc.Name)
 	// Enabled by hand: systemctl enable would reload systemd once more.
 	if _, err := b.output(ctx, inst, "ln", "-sf", "../"+u, wantsPath(svc.Name)); err != nil {
@@ -44,10 +46,19 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	if _, err := b.output(ctx, inst, "systemctl", "restart", u); err != nil {
 		return fmt.Errorf("lxc: start %s in %q: %w%s", u, inst, err, b.journalTail(ctx, inst, svc.Name))
 	}
+	if hasHealth(svc) {
+		// Recorded before the wait: an up killed during it leaves a
+		// service that Observe sees as starting (not yet healthy), which
+		// the next up waits for instead of restarting it.
+		if err := b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash, keyHealth + svc.Name: "1"}); err != nil {
+			return err
+		}
+		return b.waitHealthy(ctx, env, svc, r, p)
+	}
 	if err := b.waitHealthy(ctx, env, svc, r, p); err != nil {
 		return err
 	}
-	return b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash})
+	return b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash, keyHealth + svc.Name: ""})
 }
 
 // ensureHosts rewrites the /etc/hosts block when service is not in it.
@@ -97,78 +108,7 @@ func (b *Backend) removeService(ctx context.Context, project string, r engine.Re
 		_ = b.c.DeleteInstanceFile(inst, UnitPath(r.Name))
 		_ = b.c.DeleteInstanceFile(inst, wantsPath(r.Name))
 	}
-	return b.setConfig(inst, map[string]string{keyService + r.Name: ""})
-}
-
-// waitHealthy runs the health check in the service's context every
-// interval until it passes or retries run out; without a check it makes
-// sure the unit did not fail straight away.
-func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc *envfile.Service, r engine.Resource, p engine.Progress) error {
-	inst := InstanceName(env.Project)
-	if svc.Health == nil || len(svc.Health.Command) == 0 {
-		// Started unless it fails within half a second (a wrong command,
-		// a missing file): a Type=simple unit is active from the fork on,
-		// before the program (behind the stdio wrapper) has even run.
-		const script = `for i in 1 2 3 4 5; do [ "$(systemctl is-active "$1")" = failed ] && exit 1; sleep 0.1; done`
-		_, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", UnitName(svc.Name))
-		if code, ok := exitCode(err); ok && code == 1 {
-			return fmt.Errorf("lxc: service %q failed to start%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
-		}
-		return nil
-	}
-	h := *svc.Health
-	if h.Interval <= 0 {
-		h.Interval = envfile.Duration(2 * time.Second)
-	}
-	if h.Timeout <= 0 {
-		h.Timeout = envfile.Duration(5 * time.Second)
-	}
-	if h.Retries <= 0 {
-		h.Retries = 30
-	}
-	var last string
-	for i := 1; i <= h.Retries; i++ {
-		ok, out, err := b.healthOnce(ctx, env, svc, h)
-		if err != nil {
-			return err
-		}
-		if ok {
-			p(engine.Event{Ref: r.Ref(), Status: "healthy"})
-			return nil
-		}
-		last = out
-		if st, _ := b.output(ctx, inst, "systemctl", "is-active", UnitName(svc.Name)); strings.TrimSpace(st) == "failed" {
-			return fmt.Errorf("lxc: service %q failed while starting%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
-		}
-		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("waiting for health (%d/%d)", i, h.Retries)})
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(h.Interval.D()):
-		}
-	}
-	return fmt.Errorf("lxc: service %q unhealthy after %d checks: %s%s", svc.Name, h.Retries, lastLines(last, 5), b.journalTail(ctx, inst, svc.Name))
-}
-
-// healthOnce runs the health command once; err is only for infrastructure
-// failures, not for an unhealthy service.
-func (b *Backend) healthOnce(ctx context.Context, env *envfile.Environment, svc *envfile.Service, h envfile.Health) (bool, string, error) {
-	req, err := b.serviceExec(ctx, env, svc, h.Command)
-	if err != nil {
-		return false, "", err
-	}
-	var out bytes.Buffer
-	req.Stdout, req.Stderr = &out, &out
-	cctx, cancel := context.WithTimeout(ctx, h.Timeout.D())
-	defer cancel()
-	code, err := b.run(cctx, InstanceName(env.Project), req)
-	if ctx.Err() != nil {
-		return false, "", ctx.Err()
-	}
-	if err != nil && cctx.Err() == nil {
-		return false, "", err
-	}
-	return err == nil && code == 0, out.String(), nil
+	return b.setConfig(inst, map[string]string{keyService + r.Name: "", keyHealth + r.Name: ""})
 }
 
 // serviceExec prepares cmd to run as the service does: its user, its env

@@ -83,15 +83,11 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		}
 		st.State = unitState(u)
 		if st.State == "running" && s.Health != nil && len(s.Health.Command) > 0 {
-			h := *s.Health
-			if h.Timeout <= 0 {
-				h.Timeout = envfile.Duration(5e9)
-			}
-			ok, _, err := b.healthOnce(ctx, env, s, h)
+			res, err := b.healthOnce(ctx, env, s, healthDefaults(*s.Health))
 			switch {
 			case err != nil:
 				return nil, err
-			case ok:
+			case res.OK:
 				st.Health = "healthy"
 			default:
 				st.Health, st.State = "unhealthy", "unhealthy"
