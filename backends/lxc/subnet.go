@@ -149,7 +149,7 @@ func clashError(n envfile.Network, want *net.IPNet, used []subnet.Taken) error {
 	if u == nil {
 		return nil
 	}
-	return fmt.Errorf("lxc: network %q: subnet %s clashes with %s, already in use on the host; pick another subnet or leave it out", n.Name, want, u)
+	return fmt.Errorf("lxc: network %q: subnet %s overlaps %s; pick another subnet or leave it empty to auto-pick", n.Name, want, u)
 }
 
 // checkParent makes sure a bridged network's parent exists on the server,

@@ -59,9 +59,9 @@ func TestSubnetClashError(t *testing.T) {
 	for _, tc := range []struct {
 		subnet, want string // want "" is no error
 	}{
-		{"10.77.3.0/24", `lxc: network "lan": subnet 10.77.3.0/24 clashes with 10.77.0.0/16 (incus network devbox-other-lan), already in use on the host; pick another subnet or leave it out`},
-		{"192.168.0.0/16", "clashes with 192.168.5.0/24 (host route on eth0)"},
-		{"127.1.0.0/24", "clashes with 127.0.0.0/8 (loopback)"},
+		{"10.77.3.0/24", `lxc: network "lan": subnet 10.77.3.0/24 overlaps 10.77.0.0/16 (incus network devbox-other-lan); pick another subnet or leave it empty to auto-pick`},
+		{"192.168.0.0/16", "overlaps 192.168.5.0/24 (host route on eth0)"},
+		{"127.1.0.0/24", "overlaps 127.0.0.0/8 (loopback)"},
 		{"10.78.0.0/24", ""},
 		{"10.77.0.0/33", `subnet "10.77.0.0/33" is not an IPv4 CIDR`},
 		{"fd00::/64", `subnet "fd00::/64" is not an IPv4 CIDR`},
@@ -107,7 +107,7 @@ func TestSubnetClashWithIncusNetwork(t *testing.T) {
 
 	other := envfile.Network{Name: "other", Mode: envfile.NetworkIsolated, Subnet: free.String()}
 	err = b.checkSubnet(ctx, project, other)
-	if err == nil || !strings.Contains(err.Error(), "subnet "+free.String()+" clashes with "+free.String()+" (incus network "+name+")") {
+	if err == nil || !strings.Contains(err.Error(), "subnet "+free.String()+" overlaps "+free.String()+" (incus network "+name+")") {
 		t.Errorf("overlapping %s: %v, want a clash naming incus network %s", name, err, name)
 	}
 	if err := b.checkSubnet(ctx, project, envfile.Network{Name: "lan", Mode: envfile.NetworkIsolated, Subnet: free.String()}); err != nil {
