@@ -6,40 +6,73 @@
 #
 # Compose is the v2 CLI plugin of Debian's docker client: /usr/bin/docker
 # compose (v2.29.7 built from the Go module proxy, see README). Both talk
-# to the same dockerd.
-# Usage: bench/vs_compose.sh [ROUNDS]   (default 5)
+# to the same dockerd. The two stacks forward different host ports, so
+# both can be up at once (status and edit rows need that).
+#
+# `devbox up` ends by checking that every service still runs once it has
+# run for 2 s (internal/cli/up.go, settle); `compose up -d` checks nothing
+# and `compose up -d --wait` waits for running (or healthy): rows for both.
+# devbox removes a replaced or destroyed container at once (a forced
+# remove, SIGKILL); compose stops it first, and python3 as PID 1 ignores
+# SIGTERM, so each level of the depends_on tree would wait compose's 10 s
+# stop timeout: compose runs with -t 0 (kill at once), as devbox does.
+# Usage: bench/vs_compose.sh [ROUNDS]   (default 5; DEVBOX=path skips the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5} PEER=compose
-go build -o bin/devbox ./cmd/devbox
+BIN=${DEVBOX:-}
+if [ -z "$BIN" ]; then
+  go build -o bin/devbox ./cmd/devbox
+  BIN=./bin/devbox
+fi
 S=bench/stack
 W=$(mktemp -d)
-trap 'rm -rf "$W"; down_all' EXIT
+trap 'down_all; rm -rf "$W"' EXIT
 cp $S/devbox.hcl "$W/a.hcl"
 sed 's/ID = "5"/ID = "5-edited"/' $S/devbox.hcl >"$W/b.hcl"
 cp $S/compose.yaml "$W/a.yaml"
 sed 's/ID: "5"/ID: "5-edited"/' $S/compose.yaml >"$W/b.yaml"
-DBX=(./bin/devbox --backend docker -p vsdbx)
+cmp -s "$W/a.hcl" "$W/b.hcl" && { echo "bench: the edit did not apply to devbox.hcl" >&2; exit 1; }
+cmp -s "$W/a.yaml" "$W/b.yaml" && { echo "bench: the edit did not apply to compose.yaml" >&2; exit 1; }
+DBX=("$BIN" --backend docker -p vsdbx)
 CMP=(/usr/bin/docker compose -p vscmp)
 DOCKER=/usr/bin/docker
-dbx() { "${DBX[@]}" -f "$W/$1.hcl" "${@:2}" >/dev/null 2>&1; }
-cmp() { "${CMP[@]}" -f "$W/$1.yaml" "${@:2}" >/dev/null 2>&1; }
-down_all() { dbx a destroy || true; cmp a down -v --remove-orphans || true; }
+# The timed commands run in command substitutions, where set -e does not
+# apply: a failure is recorded in $W/failed and ends the script after the row.
+dbx() { "${DBX[@]}" -f "$W/$1.hcl" "${@:2}" >>"$W/log" 2>&1 || echo "devbox $*" >>"$W/failed"; }
+cmpose() { "${CMP[@]}" -f "$W/$1.yaml" "${@:2}" >>"$W/log" 2>&1 || echo "compose $*" >>"$W/failed"; }
+down_all() { dbx a destroy; cmpose a down -t 0 -v --remove-orphans; rm -f "$W/failed"; }
+check() {
+  if [ -s "$W/failed" ]; then
+    echo "bench: failed: $(sort -u "$W/failed" | tr '\n' ';')" >&2
+    cp "$W/log" /tmp/vs_compose.log
+    echo "bench: the commands' output is in /tmp/vs_compose.log" >&2
+    exit 1
+  fi
+}
 
 . bench/pair.sh
-ids() { $DOCKER ps -aq --filter "label=$1" | sort; }
+ids() { $DOCKER ps -aq --no-trunc --filter "label=$1" | sort; }
 replaced() { comm -13 <(echo "$1") <(echo "$2") | grep -c . || true; }
 
 down_all
-pair "cold up + destroy" "" "dbx a up; dbx a destroy" "" "cmp a up -d; cmp a down -v"
-pair "cold up" "dbx a destroy" "dbx a up" "cmp a down -v" "cmp a up -d"
-pair "no-op re-up" "dbx a up" "dbx a up" "cmp a up -d" "cmp a up -d"
-pair "status table / ps" "" "dbx a status --no-tui" "" "cmp a ps"
+pair "cold up + destroy" "" "dbx a up; dbx a destroy" "" "cmpose a up -d; cmpose a down -t 0 -v"
+check
+pair "cold up (compose up -d)" "dbx a destroy" "dbx a up" "cmpose a down -t 0 -v" "cmpose a up -d"
+check
+pair "cold up (compose up -d --wait)" "dbx a destroy" "dbx a up" "cmpose a down -t 0 -v" "cmpose a up -d --wait"
+check
+pair "no-op re-up" "dbx a up" "dbx a up" "cmpose a up -d" "cmpose a up -d"
+check
+pair "status table / ps" "" "dbx a status --no-tui" "" "cmpose a ps"
+check
 # One service's env edited: alternate between the two files so every
 # timed run is a change; count the containers each replaced.
-dbx a up; cmp a up -d
 E=a F=a
-pair "one service's env edited, re-up" "E=\$([ \$E = a ] && echo b || echo a); D0=\$(ids dev.devbox.project=vsdbx)" \
-  "dbx \$E up" "F=\$([ \$F = a ] && echo b || echo a); C0=\$(ids com.docker.compose.project=vscmp)" "cmp \$F up -d"
-printf 'replaced on the last edit: devbox %s, compose %s (of 8)\n' \
-  "$(replaced "$D0" "$(ids dev.devbox.project=vsdbx)")" "$(replaced "$C0" "$(ids com.docker.compose.project=vscmp)")"
+for wait in "" "--wait"; do
+  pair "env of s5 edited, re-up (up -d $wait)" "E=\$([ \$E = a ] && echo b || echo a); D0=\$(ids dev.devbox.project=vsdbx)" \
+    "dbx \$E up" "F=\$([ \$F = a ] && echo b || echo a); C0=\$(ids com.docker.compose.project=vscmp)" "cmpose \$F up -d -t 0 $wait"
+  check
+  printf '  replaced on the last edit: devbox %s, compose %s (of 8)\n' \
+    "$(replaced "$D0" "$(ids dev.devbox.project=vsdbx)")" "$(replaced "$C0" "$(ids com.docker.compose.project=vscmp)")"
+done

@@ -15,10 +15,19 @@ func Prefix(service string) string {
 }
 
 // Vars returns the variables service self sees: for every other service
-// with ports, Docker's link variables with addr(service) as the address.
-// On docker addr is the service name (resolved by the network's DNS), on lxc
-// the shared namespace's loopback; either way the names are the same.
+// with ports, Docker's link variables with addr(service) as the address,
+// and that service's env as <PREFIX>_ENV_<VAR>. On docker addr is the
+// service name (resolved by the network's DNS), on lxc the shared
+// namespace's loopback; either way the names are the same. Vars is Links
+// and PeerEnv together; only Links belongs in self's config hash (doc.go).
 func Vars(env *envfile.Environment, self string, addr func(service string) string) map[string]string {
+	return Merge(Links(env, self, addr), PeerEnv(env, self))
+}
+
+// Links returns the part of Vars that says where the other services are:
+// <PREFIX>_HOST, _NAME and the _PORT family. A change to it changes how
+// self reaches them, so it is part of self's config hash.
+func Links(env *envfile.Environment, self string, addr func(service string) string) map[string]string {
 	out := map[string]string{}
 	for i := range env.Services {
 		s := &env.Services[i]
@@ -32,6 +41,34 @@ func Vars(env *envfile.Environment, self string, addr func(service string) strin
 		link(out, s, "/"+self+"/"+s.Name, addr(s.Name), ports)
 	}
 	return out
+}
+
+// PeerEnv returns the part of Vars that copies the other services' env
+// (<PREFIX>_ENV_<VAR>, for services with ports, as Docker's links did). It
+// is delivered when self's container or unit is (re)created and is in no
+// config hash: editing one service's env replaces that service only.
+func PeerEnv(env *envfile.Environment, self string) map[string]string {
+	out := map[string]string{}
+	for i := range env.Services {
+		s := &env.Services[i]
+		if s.Name == self || len(s.Ports) == 0 {
+			continue
+		}
+		linkEnv(out, s)
+	}
+	return out
+}
+
+// ServiceEnv is the environment service s runs with: every discovery
+// variable under its own env.
+func ServiceEnv(env *envfile.Environment, s *envfile.Service, addr func(service string) string) map[string]string {
+	return Merge(Vars(env, s.Name, addr), s.Env)
+}
+
+// HashedEnv is the part of ServiceEnv that belongs in s's config hash: its
+// own env over Links, without the other services' env (PeerEnv).
+func HashedEnv(env *envfile.Environment, s *envfile.Service, addr func(service string) string) map[string]string {
+	return Merge(Links(env, s.Name, addr), s.Env)
 }
 
 // HostVars returns the variables as seen from the host: only forwarded
@@ -56,6 +93,7 @@ func HostVars(env *envfile.Environment) map[string]string {
 			continue
 		}
 		link(out, s, "/host/"+s.Name, ip, ports)
+		linkEnv(out, s)
 	}
 	return out
 }
@@ -84,6 +122,11 @@ func link(out map[string]string, s *envfile.Service, name, addr string, ports []
 		out[key+"_PORT"] = fmt.Sprint(p.port)
 		out[key+"_PROTO"] = p.proto
 	}
+}
+
+// linkEnv adds s's env as <PREFIX>_ENV_<VAR>.
+func linkEnv(out map[string]string, s *envfile.Service) {
+	pre := Prefix(s.Name)
 	for k, v := range s.Env {
 		if k == "HOME" || k == "PATH" {
 			continue // Docker leaves these out too

@@ -64,3 +64,28 @@ func TestMergeOwnWins(t *testing.T) {
 		t.Errorf("List = %v", l)
 	}
 }
+
+// Vars is exactly Links and PeerEnv; only PeerEnv holds <NAME>_ENV_ keys.
+func TestVarsSplitIntoLinksAndPeerEnv(t *testing.T) {
+	addr := func(s string) string { return s }
+	links, peer := Links(testEnv(), "web", addr), PeerEnv(testEnv(), "web")
+	if !reflect.DeepEqual(Merge(links, peer), Vars(testEnv(), "web", addr)) {
+		t.Errorf("Links+PeerEnv != Vars")
+	}
+	if !reflect.DeepEqual(peer, map[string]string{"DB_ENV_PGDATA": "/d"}) {
+		t.Errorf("PeerEnv = %v", peer)
+	}
+	if _, ok := links["DB_ENV_PGDATA"]; ok || links["DB_PORT"] != "tcp://db:5432" {
+		t.Errorf("Links = %v", links)
+	}
+	env := testEnv()
+	web := &env.Services[0]
+	web.Env = map[string]string{"DB_HOST": "override", "OWN": "1"}
+	h, all := HashedEnv(env, web, addr), ServiceEnv(env, web, addr)
+	if h["DB_HOST"] != "override" || h["OWN"] != "1" || h["DB_ENV_PGDATA"] != "" {
+		t.Errorf("HashedEnv = %v", h)
+	}
+	if all["DB_HOST"] != "override" || all["DB_ENV_PGDATA"] != "/d" {
+		t.Errorf("ServiceEnv = %v", all)
+	}
+}

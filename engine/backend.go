@@ -67,6 +67,21 @@ type Statuser interface {
 	Status(ctx context.Context, env *envfile.Environment) ([]ServiceStatus, error)
 }
 
+// Usage is one service's CPU (percent of one CPU since the previous
+// reading) and memory in use.
+type Usage struct {
+	CPU      float64 `json:"cpu_percent"`
+	MemBytes uint64  `json:"mem_bytes"`
+}
+
+// UsageReporter is implemented by backends whose Status leaves CPU and
+// memory out because reading them is slow (docker's stats wait for the
+// daemon's collection cycle, about a second): callers that show usage ask
+// for it, the others do not pay for it. Services not running are absent.
+type UsageReporter interface {
+	Usage(ctx context.Context, env *envfile.Environment) (map[string]Usage, error)
+}
+
 // Stdio carries the streams of an exec or shell.
 type Stdio struct {
 	In       io.Reader

@@ -151,8 +151,11 @@ type hashedMount struct {
 
 // serviceHash covers everything that shapes the container: the service
 // block, the resolved image, its mounts, the networks' Docker names and
-// config, and the discovery variables it is given (so a change to another
-// service's ports or env replaces the services that see them).
+// config, and the discovery Links it is given (so a change to another
+// service's name or ports replaces the services that see them). The other
+// services' env (DB_ENV_…) is left out: it is delivered when the container
+// is created, and editing one service replaces that one only (package
+// discovery says why).
 func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 	var mounts []hashedMount
 	for _, m := range s.Mounts {
@@ -175,9 +178,15 @@ func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 			return "", fmt.Errorf("docker: service %q: volume %q is not declared", s.Name, v)
 		}
 	}
-	vars := discovery.Vars(env, s.Name, func(name string) string { return name })
-	return engine.Hash("service-v1", s, serviceImage(env, s), mounts, nets, vars), nil
+	// The tag stays service-v1: where no other service has env, the hash is
+	// what it was, so an upgrade replaces nothing that did not change.
+	links := discovery.Links(env, s.Name, byName)
+	return engine.Hash("service-v1", s, serviceImage(env, s), mounts, nets, links), nil
 }
+
+// byName is the discovery address of a service on docker: its name,
+// answered by the network's DNS.
+func byName(service string) string { return service }
 
 func hasVolume(env *envfile.Environment, name string) bool {
 	for _, v := range env.Volumes {

@@ -94,10 +94,13 @@ func TestHashChanges(t *testing.T) {
 		mutate  func(e *envfile.Environment)
 		changed []string
 	}{
-		{"db env changes db and its dependants' discovery vars", func(e *envfile.Environment) {
+		{"db env changes db only (DB_ENV_ is in no other hash)", func(e *envfile.Environment) {
 			e.Services[0].Env["PGDATA"] = "/x"
-		}, []string{"service/db", "service/cache", "service/web", "service/worker"}},
-		{"db port changes the others", func(e *envfile.Environment) {
+		}, []string{"service/db"}},
+		{"a new env var on db changes db only", func(e *envfile.Environment) {
+			e.Services[0].Env["NEW"] = "1"
+		}, []string{"service/db"}},
+		{"db port changes the others (their DB_PORT_…)", func(e *envfile.Environment) {
 			e.Services[0].Ports[0].Port = 5433
 		}, []string{"service/db", "service/cache", "service/web", "service/worker"}},
 		{"worker command changes only worker", func(e *envfile.Environment) {
@@ -202,5 +205,31 @@ func TestHealthConfig(t *testing.T) {
 	h = healthConfig(&envfile.Health{Command: []string{"nc -z localhost 1 || exit 1"}})
 	if h.Test[0] != "CMD-SHELL" {
 		t.Errorf("%+v", h)
+	}
+}
+
+// Editing any one service's env changes that service's hash and no other,
+// though the others are still given its env as <NAME>_ENV_<VAR>.
+func TestOneEnvEditChangesOneHash(t *testing.T) {
+	base := hashes(t, shopEnv())
+	for i, s := range shopEnv().Services {
+		t.Run(s.Name, func(t *testing.T) {
+			env := shopEnv()
+			if env.Services[i].Env == nil {
+				env.Services[i].Env = map[string]string{}
+			}
+			env.Services[i].Env["EDITED"] = "yes"
+			got := hashes(t, env)
+			for k, v := range base {
+				if want := k == "service/"+s.Name; (got[k] != v) != want {
+					t.Errorf("%s: changed=%v, want %v", k, got[k] != v, want)
+				}
+			}
+			web := env.Service("web")
+			vars := strings.Join(serviceEnv(env, web), " ")
+			if i == 0 && !strings.Contains(vars, "DB_ENV_EDITED=yes") {
+				t.Errorf("web's env lacks DB_ENV_EDITED: %s", vars)
+			}
+		})
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 )
 
@@ -186,15 +185,23 @@ func TestShop(t *testing.T) {
 		t.Errorf("after replace web's workdir is %q", out)
 	}
 
-	// db's discovery variables change: db and the services that see them are replaced.
+	// db's env changes: only db is replaced. web keeps the DB_ENV_ROLE it
+	// was created with (as with Docker's links) until it is replaced for a
+	// change of its own (package discovery).
 	env.Services[0].Env["ROLE"] = "primary"
 	plan = mustUp(t, b, env)
-	for _, k := range []string{"service/db", "service/web", "service/cache"} {
-		if ops(plan)[k] != string(engine.OpReplace) {
-			t.Errorf("%s: %s, want replace", k, ops(plan)[k])
+	want = map[string]string{"service/db": "replace", "service/web": "keep", "service/cache": "keep"}
+	for k, v := range want {
+		if ops(plan)[k] != v {
+			t.Errorf("%s: %s, want %s (plan %v)", k, ops(plan)[k], v, ops(plan))
 		}
 	}
+	if body := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); !strings.Contains(body, "db role database") {
+		t.Errorf("after db's env change the kept web answers %q", body)
+	}
+	env.Services[2].Workdir = "/"
+	mustUp(t, b, env)
 	if body := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); !strings.Contains(body, "db role primary") {
-		t.Errorf("after db change web answers %q", body)
+		t.Errorf("after web is replaced it answers %q", body)
 	}
 }

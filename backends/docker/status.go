@@ -15,7 +15,9 @@ import (
 var _ engine.Statuser = (*Backend)(nil)
 
 // Status reports each service of env: state, health, start time,
-// restarts, addresses on the project networks and forwarded ports.
+// restarts, addresses on the project networks and forwarded ports. CPU and
+// memory are left to Usage: reading them waits about a second, and up's
+// summary and the status table do not show them.
 func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engine.ServiceStatus, error) {
 	cs, err := b.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: projectFilter(env.Project, engine.KindService)})
 	if err != nil {
@@ -40,7 +42,6 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		}
 		out = append(out, st)
 	}
-	b.addUsage(ctx, out, ids)
 	return out, nil
 }
 

@@ -181,14 +181,21 @@ func networkHash(n envfile.Network) string {
 // (every service name resolves inside the instance, as on docker) under
 // the service's own env.
 func serviceEnv(env *envfile.Environment, svc *envfile.Service) map[string]string {
-	vars := discovery.Vars(env, svc.Name, func(s string) string { return s })
-	return discovery.Merge(vars, svc.Env)
+	return discovery.ServiceEnv(env, svc, byName)
 }
 
 // serviceHash covers the unit file (command, user, workdir, env with
-// discovery variables, restart, depends_on) and the health check.
+// discovery Links, restart, depends_on) and the health check. The unit is
+// hashed as rendered without the other services' env (DB_ENV_…), which the
+// written unit carries as of its (re)creation: editing one service's env
+// replaces that service's unit only (package discovery says why). Where no
+// other service has env the text, and so the hash, is what it always was.
 func serviceHash(env *envfile.Environment, svc *envfile.Service) string {
-	return engine.Hash("unit", renderUnit(svc, serviceEnv(env, svc)), svc.Health, svc.Systemd)
+	return engine.Hash("unit", renderUnit(svc, discovery.HashedEnv(env, svc, byName)), svc.Health, svc.Systemd)
 }
+
+// byName is the discovery address of a service on lxc: its name, which
+// /etc/hosts maps to the shared namespace's loopback.
+func byName(service string) string { return service }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -113,12 +113,48 @@ func TestHashesSeparateHostAndService(t *testing.T) {
 			t.Errorf("host hash unchanged by a mutation")
 		}
 	}
-	// A dependency's env is part of the dependant's discovery variables.
-	env = threeTier("p")
-	env.Services[0].Env["X"] = "1"
-	d, _ := Desired(env)
-	if byRef(d)[engine.Ref{Kind: engine.KindService, Name: "web"}].Hash == ma[engine.Ref{Kind: engine.KindService, Name: "web"}].Hash {
-		t.Error("web hash unchanged though DB_ENV_X changed")
+}
+
+// Editing one service's env changes that service's hash only; the others'
+// units still carry it (DB_ENV_X) when they are written.
+func TestOneEnvEditChangesOneHash(t *testing.T) {
+	base, _ := Desired(threeTier("p"))
+	mb := byRef(base)
+	for i, s := range threeTier("p").Services {
+		t.Run(s.Name, func(t *testing.T) {
+			env := threeTier("p")
+			if env.Services[i].Env == nil {
+				env.Services[i].Env = map[string]string{}
+			}
+			env.Services[i].Env["X"] = "1"
+			got, _ := Desired(env)
+			for ref, r := range byRef(got) {
+				if want := ref.Kind == engine.KindService && ref.Name == s.Name; (r.Hash != mb[ref].Hash) != want {
+					t.Errorf("%s: hash changed = %v, want %v", ref, r.Hash != mb[ref].Hash, want)
+				}
+			}
+			unit := renderUnit(env.Service("web"), serviceEnv(env, env.Service("web")))
+			if i == 0 && !strings.Contains(unit, `Environment="DB_ENV_X=1"`) {
+				t.Errorf("web's unit lacks DB_ENV_X:\n%s", unit)
+			}
+		})
+	}
+}
+
+// A change to where db is (its port) changes the hash of every service
+// that sees DB_PORT_…: db's dependant web, and cache. (db's own unit does
+// not name the port: its command does.)
+func TestPortChangeChangesDependants(t *testing.T) {
+	base, _ := Desired(threeTier("p"))
+	env := threeTier("p")
+	env.Services[0].Ports[0].Port = 5433
+	got, _ := Desired(env)
+	mb, mg := byRef(base), byRef(got)
+	for _, name := range []string{"web", "cache"} {
+		ref := engine.Ref{Kind: engine.KindService, Name: name}
+		if mg[ref].Hash == mb[ref].Hash {
+			t.Errorf("%s: hash unchanged by db's port", name)
+		}
 	}
 }
 

@@ -23,7 +23,8 @@ type dashboard struct {
 	env *envfile.Environment
 }
 
-// Snapshot reads every service's status.
+// Snapshot reads every service's status, with CPU and memory (the
+// dashboard is the view that shows them).
 func (d *dashboard) Snapshot(ctx context.Context) (tui.Snapshot, error) {
 	s := tui.Snapshot{Project: d.env.Project, Backend: d.b.Name(), Endpoint: endpoint(d.b)}
 	st, ok := d.b.(engine.Statuser)
@@ -35,6 +36,7 @@ func (d *dashboard) Snapshot(ctx context.Context) (tui.Snapshot, error) {
 		s.Err = err
 		return s, err
 	}
+	addUsage(ctx, d.b, d.env, rows)
 	s.Services = rows
 	s.State = envState(rows)
 	return s, nil

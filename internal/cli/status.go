@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
 	"github.com/devbox-dev/devbox/tui"
 )
 
@@ -45,6 +46,9 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if c.app.json {
+		// The JSON has cpu_percent and mem_bytes; the table has neither,
+		// so only JSON pays for reading them.
+		addUsage(ctx, b, env, rows)
 		enc := json.NewEncoder(c.app.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{
@@ -53,6 +57,25 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.app.Stdout, "project %s on %s (%s)\n", env.Project, b.Name(), b.Endpoint())
 	return writeStatusTable(c.app.Stdout, rows)
+}
+
+// addUsage fills CPU and memory into rows from a backend whose Status
+// leaves them out (docker); a failed read leaves them blank, as a
+// service's own failed read does.
+func addUsage(ctx context.Context, b engine.Backend, env *envfile.Environment, rows []engine.ServiceStatus) {
+	ur, ok := b.(engine.UsageReporter)
+	if !ok {
+		return
+	}
+	u, err := ur.Usage(ctx, env)
+	if err != nil {
+		return
+	}
+	for i := range rows {
+		if x, ok := u[rows[i].Name]; ok {
+			rows[i].CPU, rows[i].MemBytes = x.CPU, x.MemBytes
+		}
+	}
 }
 
 func writeStatusTable(w io.Writer, rows []engine.ServiceStatus) error {
