@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devbox-dev/devbox/engine"
-	"github.com/devbox-dev/devbox/envfile"
 )
 
 type downCmd struct{ app *App }
@@ -94,28 +93,4 @@ func writePlan(app *App, p engine.Plan) error {
 		return p.WriteJSON(app.Stdout)
 	}
 	return p.Write(app.Stdout)
-}
-
-// summary prints each service's state, addresses and forwarded URLs.
-func summary(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment) error {
-	st, ok := b.(engine.Statuser)
-	if !ok {
-		return nil
-	}
-	rows, err := st.Status(ctx, env)
-	if err != nil {
-		return err
-	}
-	if err := writeStatusTable(app.Stdout, rows); err != nil {
-		return err
-	}
-	for _, s := range env.Services {
-		for _, p := range s.Ports {
-			if p.Host == 0 || p.Protocol != "tcp" {
-				continue
-			}
-			fmt.Fprintf(app.Stdout, "%s %s: http://%s:%d (-> %d)\n", s.Name, p.Name, p.HostIP, p.Host, p.Port)
-		}
-	}
-	return nil
 }

@@ -59,14 +59,15 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		if p.Changes() == 0 {
 			return nil
 		}
-		if err := checkUp(ctx, c.app, b, env); err != nil {
+		rows, err := checkUp(ctx, c.app, b, env)
+		if err != nil {
 			return err
 		}
 		if c.app.json {
 			return nil
 		}
 		fmt.Fprintf(c.app.Stdout, "%s is up on %s\n", env.Project, b.Name())
-		return summary(ctx, c.app, b, env)
+		return summary(c.app, env, rows)
 	}
 	_, err = applyUp(ctx, c.app, b, env, newPrinter(c.app.Stderr).event, upHooks{show: show, done: done})
 	if err != nil && ctx.Err() != nil {
@@ -107,14 +108,15 @@ func settledStatus(ctx context.Context, st engine.Statuser, env *envfile.Environ
 // checkUp fails, naming each service and its last log lines, when a
 // service is not running (or is unhealthy) once up is done: a command that
 // exits at once must not be reported as up.
-func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment) error {
+// It returns the rows it judged, for the summary.
+func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment) ([]engine.ServiceStatus, error) {
 	st, ok := b.(engine.Statuser)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	rows, err := settledStatus(ctx, st, env)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var bad []string
 	for _, r := range rows {
@@ -134,7 +136,24 @@ func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 		bad = append(bad, msg)
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("up finished, but %s\n(devbox logs SERVICE for more; devbox up again after fixing it)", strings.Join(bad, "\n"))
+		return nil, fmt.Errorf("up finished, but %s\n(devbox logs SERVICE for more; devbox up again after fixing it)", strings.Join(bad, "\n"))
+	}
+	return rows, nil
+}
+
+// summary prints the rows checkUp judged (state, addresses; no CPU or
+// memory) and each forwarded URL.
+func summary(app *App, env *envfile.Environment, rows []engine.ServiceStatus) error {
+	if err := writeStatusTable(app.Stdout, rows); err != nil {
+		return err
+	}
+	for _, s := range env.Services {
+		for _, p := range s.Ports {
+			if p.Host == 0 || p.Protocol != "tcp" {
+				continue
+			}
+			fmt.Fprintf(app.Stdout, "%s %s: http://%s:%d (-> %d)\n", s.Name, p.Name, p.HostIP, p.Host, p.Port)
+		}
 	}
 	return nil
 }
