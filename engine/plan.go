@@ -122,7 +122,7 @@ func Down(project, backend string, observed []Resource) Plan {
 		}
 		a := Action{Op: OpStop, Resource: o, Reason: "down"}
 		if !Running(o.State) {
-			a.Op, a.Reason = OpKeep, "already "+stateOr(o.State, "stopped")
+			a.Op, a.Reason = OpKeep, "already "+stateOr(o.State, StateStopped)
 		}
 		p.Actions = append(p.Actions, a)
 	}
@@ -161,7 +161,7 @@ func runState(d, o Resource, op Op, reason string) (Op, string) {
 	case StateStarting:
 		return OpStart, "health check has not passed yet"
 	default:
-		return OpStart, "is " + stateOr(o.State, "stopped")
+		return OpStart, "is " + stateOr(o.State, StateStopped)
 	}
 }
 

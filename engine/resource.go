@@ -47,6 +47,17 @@ const (
 	StateStarting  = "starting"
 	StateUnhealthy = "unhealthy"
 	StateStopped   = "stopped"
+	// Status rows only: a service whose program failed (non-zero exit, not
+	// a stop), and one the file has that the engine lacks.
+	StateExited  = "exited"
+	StateMissing = "missing"
+)
+
+// Health values of a status row; "" means the service has no check.
+const (
+	HealthHealthy   = "healthy"
+	HealthUnhealthy = "unhealthy"
+	HealthStarting  = "starting"
 )
 
 // Running reports whether an observed state is one of a running object.

@@ -246,10 +246,4 @@ func (m Model) size() (int, int) {
 }
 
 // running reports whether a service state counts as up for `x`.
-func running(state string) bool {
-	switch state {
-	case "running", "unhealthy", "starting":
-		return true
-	}
-	return false
-}
+func running(state string) bool { return engine.Running(state) }

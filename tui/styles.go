@@ -4,6 +4,8 @@ import (
 	"image/color"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/devbox-dev/devbox/engine"
 )
 
 // styles are decided once, from Options.NoColor: without colour every
@@ -45,11 +47,11 @@ func newStyles(colour bool) styles {
 // state colours a service or environment state.
 func (s styles) state(state string) lipgloss.Style {
 	switch state {
-	case "running", "healthy":
+	case engine.StateRunning, engine.HealthHealthy: // and EnvRunning
 		return s.ok
-	case "starting", "partial":
+	case engine.StateStarting, EnvPartial:
 		return s.warn
-	case "unhealthy", "exited":
+	case engine.StateUnhealthy, engine.StateExited:
 		return s.bad
 	default: // stopped, missing, absent
 		return s.faint

@@ -29,7 +29,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 	}
 	out := make([]engine.ServiceStatus, 0, len(env.Services))
 	for _, s := range env.Services {
-		st := engine.ServiceStatus{Name: s.Name, State: "missing"}
+		st := engine.ServiceStatus{Name: s.Name, State: engine.StateMissing}
 		if id, ok := ids[s.Name]; ok {
 			c, err := b.cli.ContainerInspect(ctx, id)
 			if err != nil {
@@ -46,20 +46,20 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 }
 
 func containerStatus(name string, c container.InspectResponse) engine.ServiceStatus {
-	st := engine.ServiceStatus{Name: name, State: "stopped", Restarts: c.RestartCount}
+	st := engine.ServiceStatus{Name: name, State: engine.StateStopped, Restarts: c.RestartCount}
 	if c.State != nil {
 		if c.State.Health != nil {
 			st.Health = string(c.State.Health.Status)
 		}
 		switch {
 		case c.State.Running && st.Health == container.Starting:
-			st.State = "starting"
+			st.State = engine.StateStarting
 		case c.State.Running && st.Health == container.Unhealthy:
-			st.State = "unhealthy"
+			st.State = engine.StateUnhealthy
 		case c.State.Running:
-			st.State = "running"
+			st.State = engine.StateRunning
 		case c.State.Status == container.StateExited && c.State.ExitCode != 0 && c.State.ExitCode != 137 && c.State.ExitCode != 143:
-			st.State = "exited"
+			st.State = engine.StateExited
 		}
 		if c.State.Running {
 			st.StartedAt = c.State.StartedAt

@@ -24,7 +24,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 	}
 	out := make([]engine.ServiceStatus, len(env.Services))
 	for i, s := range env.Services {
-		out[i] = engine.ServiceStatus{Name: s.Name, State: "missing"}
+		out[i] = engine.ServiceStatus{Name: s.Name, State: engine.StateMissing}
 		for _, f := range spec.Ports {
 			if f.Service == s.Name {
 				out[i].Ports = append(out[i].Ports, f.String())
@@ -38,7 +38,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 	if inst.StatusCode != api.Running {
 		for i := range out {
 			if inst.Config[keyService+out[i].Name] != "" {
-				out[i].State = "stopped"
+				out[i].State = engine.StateStopped
 			}
 		}
 		return out, nil
@@ -82,7 +82,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 			st.CPU = b.cpu.Percent(u["Id"]+"@"+inst.Name, ns, time.Now(), started)
 		}
 		st.State = unitState(u)
-		if st.State == "running" && s.Health != nil && len(s.Health.Command) > 0 {
+		if st.State == engine.StateRunning && s.Health != nil && len(s.Health.Command) > 0 {
 			res, err := b.healthOnce(ctx, env, s, healthDefaults(*s.Health))
 			switch {
 			case err != nil:
@@ -90,7 +90,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 			case res.OK:
 				st.Health = "healthy"
 			default:
-				st.Health, st.State = "unhealthy", "unhealthy"
+				st.Health, st.State = engine.HealthUnhealthy, engine.StateUnhealthy
 			}
 		}
 	}
@@ -115,17 +115,17 @@ func showScript(env *envfile.Environment) string {
 func unitState(u map[string]string) string {
 	switch {
 	case u == nil || u["LoadState"] == "not-found":
-		return "missing"
+		return engine.StateMissing
 	case u["ActiveState"] == "active" || u["ActiveState"] == "reloading":
-		return "running"
+		return engine.StateRunning
 	case u["ActiveState"] == "activating" && u["SubState"] == "auto-restart":
 		return "restarting"
 	case u["ActiveState"] == "activating":
-		return "starting"
+		return engine.StateStarting
 	case u["ActiveState"] == "failed":
-		return "exited"
+		return engine.StateExited
 	default:
-		return "stopped"
+		return engine.StateStopped
 	}
 }
 

@@ -47,9 +47,9 @@ func envState(rows []engine.ServiceStatus) string {
 	running, missing := 0, 0
 	for _, r := range rows {
 		switch r.State {
-		case "running", "starting", "unhealthy":
+		case engine.StateRunning, engine.StateStarting, engine.StateUnhealthy:
 			running++
-		case "missing", "":
+		case engine.StateMissing, "":
 			missing++
 		}
 	}

@@ -97,7 +97,7 @@ func dash(s string) string {
 
 func uptime(started, state string) string {
 	t, err := time.Parse(time.RFC3339Nano, started)
-	if err != nil || state != "running" {
+	if err != nil || state != engine.StateRunning {
 		return "-"
 	}
 	return time.Since(t).Round(time.Second).String()

@@ -90,7 +90,7 @@ func settledStatus(ctx context.Context, st engine.Statuser, env *envfile.Environ
 	}
 	var wait time.Duration
 	for _, r := range rows {
-		if t, err := time.Parse(time.RFC3339Nano, r.StartedAt); err == nil && r.State == "running" && time.Since(t) < settle {
+		if t, err := time.Parse(time.RFC3339Nano, r.StartedAt); err == nil && r.State == engine.StateRunning && time.Since(t) < settle {
 			wait = max(wait, settle-time.Since(t))
 		}
 	}
@@ -120,11 +120,11 @@ func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 	}
 	var bad []string
 	for _, r := range rows {
-		if (r.State == "running" || r.State == "starting") && r.Health != "unhealthy" {
+		if (r.State == engine.StateRunning || r.State == engine.StateStarting) && r.Health != engine.StateUnhealthy {
 			continue
 		}
 		msg := fmt.Sprintf("service %q is %s", r.Name, r.State)
-		if r.Health == "unhealthy" {
+		if r.Health == engine.HealthUnhealthy {
 			msg = fmt.Sprintf("service %q is unhealthy", r.Name)
 		}
 		if lg, ok := b.(engine.Logger); ok {
