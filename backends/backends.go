@@ -58,13 +58,3 @@ func Docker() registry.Backend {
 		Start:   "systemctl start docker   # or, without systemd: dockerd >/var/log/dockerd.log 2>&1 &",
 	}
 }
-
-// Names and Open forward to Registry for callers not yet moved to it
-// (tests in internal/cli). Deprecated: use Registry().Names() and
-// Registry().Open; delete these with their last caller.
-var Names = Registry().Names()
-
-// Open forwards to Registry().Open. Deprecated: see Names.
-func Open(ctx context.Context, name string, env *envfile.Environment) (engine.Backend, error) {
-	return Registry().Open(ctx, name, env)
-}

@@ -28,7 +28,7 @@ func TestFaultSameFaultSameExit(t *testing.T) {
 	clash := hostSubnet(t)
 	holder := fmt.Sprintf("held by process %d (", os.Getpid())
 	portMsg := map[string]string{}
-	for _, backend := range backends.Names {
+	for _, backend := range engineNames() {
 		t.Run(backend, func(t *testing.T) {
 			requireEngine(t, backend)
 			t.Setenv("DEVBOX_NO_NAT", "1")
@@ -75,11 +75,11 @@ service "web" {
 			nothingCreated(t, backend, project)
 		})
 	}
-	if len(portMsg) == len(backends.Names) {
-		first := portMsg[backends.Names[0]]
-		for _, name := range backends.Names[1:] {
+	if len(portMsg) == len(engineNames()) {
+		first := portMsg[engineNames()[0]]
+		for _, name := range engineNames()[1:] {
 			if portMsg[name] != first {
-				t.Errorf("taken port worded differently:\n%s: %s\n%s: %s", backends.Names[0], first, name, portMsg[name])
+				t.Errorf("taken port worded differently:\n%s: %s\n%s: %s", engineNames()[0], first, name, portMsg[name])
 			}
 		}
 	}
@@ -107,7 +107,7 @@ func writeFile(t *testing.T, dir, hcl string) {
 func nothingCreated(t *testing.T, backend, project string) {
 	t.Helper()
 	ctx := context.Background()
-	b, err := backends.Open(ctx, backend, &envfile.Environment{Project: project, LXC: envfile.LXCConfig{Remote: "local"}})
+	b, err := backends.Registry().Open(ctx, backend, &envfile.Environment{Project: project, LXC: envfile.LXCConfig{Remote: "local"}})
 	if err != nil {
 		t.Fatal(err)
 	}
