@@ -175,3 +175,36 @@ type Cacher interface {
 type Privileger interface {
 	Privileges(env *envfile.Environment) []string
 }
+
+// ToolObserver lists and removes the warm tool containers (docker) or
+// instances (lxc) `devbox run` makes, so plans show them and destroy
+// removes them.
+type ToolObserver interface {
+	// ObserveTools lists the project's tool containers: those of one tool
+	// and user, or all of them when tool is "". InUse is left empty.
+	ObserveTools(ctx context.Context, project, tool string, uid int) ([]ToolContainer, error)
+	// RemoveTool deletes one by name, running or not.
+	RemoveTool(ctx context.Context, name string) error
+}
+
+// ToolBackend is the primitives `devbox run` is built from (tools.Ensure
+// locks, observes, plans with PlanTool and applies); it decides nothing.
+type ToolBackend interface {
+	ToolObserver
+	Name() string
+	// ToolImage resolves the tool's base image for its platform.
+	ToolImage(ctx context.Context, t *envfile.Tool, p Progress) (ToolImage, error)
+	// CreateTool makes c (named, hashed and with the directories a plan
+	// gave it) from img, starts it and sets opts' user up.
+	CreateTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, img ToolImage, c ToolContainer, opts ToolOptions) (ToolContainer, error)
+	// StartTool starts a stopped one.
+	StartTool(ctx context.Context, c ToolContainer) error
+	// ExecTool runs the tool's command with args in c, as opts says.
+	ExecTool(ctx context.Context, c ToolContainer, t *envfile.Tool, args []string, opts ToolOptions, io Stdio) (int, error)
+}
+
+// ToolMounter is a ToolBackend that mounts and unmounts host directories
+// of a running tool container, so one container serves every directory.
+type ToolMounter interface {
+	MountTool(ctx context.Context, c ToolContainer, mount string, unmount []string) error
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -27,189 +26,84 @@ const (
 	LabelToolUID = "dev.devbox.tool.uid" // the user it was set up for
 )
 
-// maxToolSlots bounds the containers of one tool and user: one per
-// directory a run is using at the same moment.
-const maxToolSlots = 8
+var (
+	_ engine.ToolRunner  = (*Backend)(nil)
+	_ engine.ToolBackend = (*Backend)(nil)
+)
 
-var _ engine.ToolRunner = (*Backend)(nil)
-
-// RunTool runs a tool's command with args in its warm container, creating
-// it first when there is none (image + platform + packages + provision,
-// built with the services' step cache), or when the tool changed or it
-// has another directory mounted. The program runs as opts.UID:GID in
+// RunTool runs a tool's command with args in its warm container, made
+// ready by tools.Ensure: created when there is none (image + platform +
+// packages + provision, built with the services' step cache), replaced
+// when the tool changed. The program runs as opts.UID:GID in
 // opts.Workdir, mounted at the same path; the container runs `sleep
 // infinity` and every call is an exec, so the second call is fast.
 //
-// A tool container has one host directory mounted, the one of the runs
-// using it (mounts cannot change on a running container): a run elsewhere
-// replaces it once no run uses it, else gets a container of its own
-// (name-2, name-3, ...). Each run holds its container's lock on its
-// directory shared (tools.HoldDir) until it ends, and a container is only
-// removed by whoever gets that lock exclusively, so none is removed under
-// a running program.
+// Mounts cannot change on a running container, so each has one host
+// directory: a run elsewhere replaces it once no run uses it, else gets
+// a container of its own (name-2, name-3, ...).
 func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name string, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
-	t := env.Tool(name)
-	if t == nil {
-		return -1, fmt.Errorf("docker: no tool %q in %s", name, env.File)
-	}
-	if err := tools.CheckWorkdir(opts.Workdir); err != nil {
-		return -1, fmt.Errorf("docker: tool %q: %w", name, err)
-	}
-	if opts.Progress == nil {
-		opts.Progress = engine.Discard
-	}
-	id, held, err := b.toolContainer(ctx, env, t, opts)
-	if err != nil {
-		return -1, err
-	}
-	defer held.Release()
-	return b.toolExec(ctx, id, t, args, opts, stdio)
+	return tools.Run(ctx, b, env, name, args, opts, stdio)
 }
 
-// toolContainer returns the ID of a running container for the tool that
-// has opts.Workdir mounted, making one when needed, and the lock that
-// keeps it there for the run.
-func (b *Backend) toolContainer(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, *tools.DirLock, error) {
-	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
-	base, err := b.toolBase(ctx, t, ev, opts.Progress)
+// ToolImage resolves the tool's base image; Base is its inspect result.
+func (b *Backend) ToolImage(ctx context.Context, t *envfile.Tool, p engine.Progress) (engine.ToolImage, error) {
+	img, err := b.toolBase(ctx, t, engine.Ref{Kind: tools.Kind, Name: t.Name}, p)
 	if err != nil {
-		return "", nil, err
+		return engine.ToolImage{}, err
 	}
-	hash := tools.Hash(t, base.ID)
-	name := tools.Name(env.Project, t.Name, opts.UID)
-	lockDir := engine.LockDir(os.Getenv)
-	// The first container's lock is taken before looking: usually (one
-	// directory at a time) that one is warm, and what was seen stays so.
-	held, err := tools.HoldDir(ctx, lockDir, "docker-"+name, opts.Workdir)
-	if err != nil {
-		return "", nil, fmt.Errorf("docker: tool %q: %w", t.Name, err)
-	}
-	cs, err := b.toolContainers(ctx, env.Project, t.Name, opts.UID)
-	if err != nil {
-		held.Release()
-		return "", nil, err
-	}
-	if c := warmTool(cs, hash, opts.Workdir); c != nil && slotName(*c) == name {
-		if len(cs) > 1 {
-			// Left by runs that overlapped: remove what is idle now.
-			b.removeIdleTools(ctx, cs, c.ID)
-		}
-		return c.ID, held, b.startTool(ctx, *c)
-	}
-	held.Release()
-	if c := warmTool(cs, hash, opts.Workdir); c != nil {
-		if l := b.claimTool(ctx, lockDir, *c, opts.Workdir); l != nil {
-			return c.ID, l, nil
-		}
-	}
-	// Cold: one devbox run at a time makes a container, the others wait
-	// and then find it warm.
-	unlock, err := engine.Lock(ctx, lockDir, "docker-tool", name, func() {
-		opts.Progress(engine.Event{Ref: ev, Status: "waiting for another devbox run to set up " + name})
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	defer unlock()
-	if cs, err = b.toolContainers(ctx, env.Project, t.Name, opts.UID); err != nil {
-		return "", nil, err
-	}
-	if c := warmTool(cs, hash, opts.Workdir); c != nil {
-		if l := b.claimTool(ctx, lockDir, *c, opts.Workdir); l != nil {
-			return c.ID, l, nil
-		}
-	}
-	slot := freeSlot(name, b.removeIdleTools(ctx, cs, ""))
-	if slot == "" {
-		return "", nil, fmt.Errorf("docker: tool %q: runs in %d other directories are using its containers; run it again when one ends", t.Name, maxToolSlots)
-	}
-	if held, err = tools.HoldDir(ctx, lockDir, "docker-"+slot, opts.Workdir); err != nil {
-		return "", nil, fmt.Errorf("docker: tool %q: %w", t.Name, err)
-	}
-	id, err := b.createTool(ctx, env, t, base, hash, slot, opts)
-	if err != nil {
-		held.Release()
-		return "", nil, err
-	}
-	return id, held, nil
+	return engine.ToolImage{ID: img.ID, Base: img}, nil
 }
 
-// toolContainers lists the containers of one tool and user.
-func (b *Backend) toolContainers(ctx context.Context, project, tool string, uid int) ([]container.Summary, error) {
+// ObserveTools lists the project's tool containers, of one tool and user
+// or (tool "") all of them.
+func (b *Backend) ObserveTools(ctx context.Context, project, tool string, uid int) ([]engine.ToolContainer, error) {
 	f := projectFilter(project, tools.Kind)
-	f.Add("label", LabelName+"="+tool)
-	f.Add("label", LabelToolUID+"="+strconv.Itoa(uid))
+	if tool != "" {
+		f.Add("label", LabelName+"="+tool)
+		f.Add("label", LabelToolUID+"="+strconv.Itoa(uid))
+	}
 	cs, err := b.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	if err != nil {
-		return nil, fmt.Errorf("docker: list tool containers of %q: %w", tool, err)
+		return nil, fmt.Errorf("docker: list tool containers: %w", err)
 	}
-	return cs, nil
-}
-
-// warmTool picks the container with hash and dir mounted, if any.
-func warmTool(cs []container.Summary, hash, dir string) *container.Summary {
-	for i, c := range cs {
-		if c.Labels[LabelHash] == hash && c.Labels[LabelToolDir] == dir {
-			return &cs[i]
-		}
-	}
-	return nil
-}
-
-// startTool starts a stopped tool container (stopped by a daemon restart,
-// say).
-func (b *Backend) startTool(ctx context.Context, c container.Summary) error {
-	if c.State == container.StateRunning {
-		return nil
-	}
-	if err := b.cli.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
-		return fmt.Errorf("docker: start tool container %s: %w; devbox tools rm removes it", slotName(c), err)
-	}
-	return nil
-}
-
-// claimTool takes c's lock on dir for the run and checks that c was not
-// removed before it got it; nil when it was (or cannot be started).
-func (b *Backend) claimTool(ctx context.Context, lockDir string, c container.Summary, dir string) *tools.DirLock {
-	l, err := tools.HoldDir(ctx, lockDir, "docker-"+slotName(c), dir)
-	if err != nil {
-		return nil
-	}
-	ins, err := b.cli.ContainerInspect(ctx, c.ID)
-	if err == nil && ins.State != nil {
-		c.State = container.ContainerState(ins.State.Status)
-		if b.startTool(ctx, c) == nil {
-			return l
-		}
-	}
-	l.Release()
-	return nil
-}
-
-// removeIdleTools removes the containers (but keep) no run holds, and
-// returns those left.
-func (b *Backend) removeIdleTools(ctx context.Context, cs []container.Summary, keep string) []container.Summary {
-	lockDir := engine.LockDir(os.Getenv)
-	var left []container.Summary
+	out := make([]engine.ToolContainer, 0, len(cs))
 	for _, c := range cs {
-		if c.ID == keep {
-			left = append(left, c)
-			continue
+		name, tn := slotName(c), c.Labels[LabelName]
+		u, _ := strconv.Atoi(c.Labels[LabelToolUID])
+		tc := engine.ToolContainer{
+			Name: name, ID: c.ID, Tool: tn, UID: u, Slot: tools.SlotOf(name, tools.Name(project, tn, u)),
+			Hash: c.Labels[LabelHash], Running: c.State == container.StateRunning,
 		}
-		l, ok, err := tools.TryDir(lockDir, "docker-"+slotName(c), c.Labels[LabelToolDir])
-		if err != nil || !ok {
-			left = append(left, c) // in use: the run using it keeps it
-			continue
+		if d := c.Labels[LabelToolDir]; d != "" {
+			tc.Dirs = []string{d}
 		}
-		cctx, cancel := cleanupCtx(ctx)
-		err = b.cli.ContainerRemove(cctx, c.ID, container.RemoveOptions{Force: true})
-		cancel()
-		l.Release()
-		if err != nil && !notFound(err) {
-			left = append(left, c)
-		}
+		out = append(out, tc)
 	}
-	return left
+	return out, nil
+}
+
+// StartTool starts a stopped tool container (stopped by a daemon restart,
+// say).
+func (b *Backend) StartTool(ctx context.Context, c engine.ToolContainer) error {
+	if err := b.cli.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
+		return fmt.Errorf("docker: start tool container %s: %w; devbox tools rm removes it", c.Name, err)
+	}
+	return nil
+}
+
+// RemoveTool removes a tool container, running or not.
+func (b *Backend) RemoveTool(ctx context.Context, name string) error {
+	cctx, cancel := cleanupCtx(ctx)
+	defer cancel()
+	if err := b.cli.ContainerRemove(cctx, name, container.RemoveOptions{Force: true}); err != nil && !notFound(err) {
+		return fmt.Errorf("docker: remove tool container %s: %w", name, err)
+	}
+	return nil
+}
+
+// ExecTool runs the tool's command in c as the user.
+func (b *Backend) ExecTool(ctx context.Context, c engine.ToolContainer, t *envfile.Tool, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
+	return b.toolExec(ctx, c.ID, t, args, opts, stdio)
 }
 
 // slotName is a listed container's name.
@@ -218,27 +112,6 @@ func slotName(c container.Summary) string {
 		return c.ID
 	}
 	return strings.TrimPrefix(c.Names[0], "/")
-}
-
-// freeSlot is the first container name of the tool not in cs: name, then
-// name-2, name-3, ...; "" when every slot is in use.
-func freeSlot(name string, cs []container.Summary) string {
-	taken := map[string]bool{}
-	for _, c := range cs {
-		for _, n := range c.Names {
-			taken[strings.TrimPrefix(n, "/")] = true
-		}
-	}
-	for i := 1; i <= maxToolSlots; i++ {
-		slot := name
-		if i > 1 {
-			slot = fmt.Sprintf("%s-%d", name, i)
-		}
-		if !taken[slot] {
-			return slot
-		}
-	}
-	return ""
 }
 
 // toolBase finds the tool's base image for its platform: a local image of
@@ -296,21 +169,24 @@ func (b *Backend) pullPlatform(ctx context.Context, ref, platform string) error 
 	}
 }
 
-// createTool builds the tool's image, creates and starts its container
-// named name with opts.Workdir bind-mounted at its own path, and sets the
-// user up.
-func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base image.InspectResponse, hash, name string, opts engine.ToolOptions) (string, error) {
+// CreateTool builds the tool's image, creates and starts c with its
+// directory bind-mounted at its own path, and sets the user up.
+func (b *Backend) CreateTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, img engine.ToolImage, c engine.ToolContainer, opts engine.ToolOptions) (engine.ToolContainer, error) {
 	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
-	img := base.ID
+	base, ok := img.Base.(image.InspectResponse)
+	if !ok || len(c.Dirs) != 1 {
+		return c, fmt.Errorf("docker: tool %q: create %s: want a docker image and one directory", t.Name, c.Name)
+	}
+	ref := base.ID
 	if s := tools.Service(t); needsBuild(s) {
 		var err error
-		if img, err = b.buildImage(ctx, s, base, env.Proxy, ev, opts.Progress); err != nil {
-			return "", fmt.Errorf("docker: tool %q: %w", t.Name, err)
+		if ref, err = b.buildImage(ctx, s, base, env.Proxy, ev, opts.Progress); err != nil {
+			return c, fmt.Errorf("docker: tool %q: %w", t.Name, err)
 		}
 	}
-	labels := b.labels(env.Project, tools.Kind, t.Name, hash)
-	labels[LabelToolDir] = opts.Workdir
-	labels[LabelToolUID] = strconv.Itoa(opts.UID)
+	labels := b.labels(env.Project, tools.Kind, t.Name, c.Hash)
+	labels[LabelToolDir] = c.Dirs[0]
+	labels[LabelToolUID] = strconv.Itoa(c.UID)
 	init := true
 	hc := &container.HostConfig{
 		Init: &init,
@@ -319,22 +195,23 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 		NetworkMode:   "host",
 		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled},
 	}
-	hc.Mounts = []mount.Mount{{Type: mount.TypeBind, Source: opts.Workdir, Target: opts.Workdir}}
+	hc.Mounts = []mount.Mount{{Type: mount.TypeBind, Source: c.Dirs[0], Target: c.Dirs[0]}}
 	cfg := &container.Config{
-		Image:      img,
+		Image:      ref,
 		Entrypoint: []string{"sleep"},
 		Cmd:        []string{"infinity"},
 		User:       "0",
 		Labels:     labels,
 	}
-	opts.Progress(engine.Event{Ref: ev, Status: "creating container " + name})
-	created, err := b.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	opts.Progress(engine.Event{Ref: ev, Status: "creating container " + c.Name})
+	created, err := b.cli.ContainerCreate(ctx, cfg, hc, nil, nil, c.Name)
 	if err != nil {
-		return "", fmt.Errorf("docker: tool %q: create container %s: %w", t.Name, name, err)
+		return c, fmt.Errorf("docker: tool %q: create container %s: %w", t.Name, c.Name, err)
 	}
+	c.ID = created.ID
 	if err := b.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
 		b.discard(ctx, created.ID)
-		return "", fmt.Errorf("docker: tool %q: start container %s: %w", t.Name, name, err)
+		return c, fmt.Errorf("docker: tool %q: start container %s: %w", t.Name, c.Name, err)
 	}
 	// Best effort: an image without a shell still runs its program.
 	var out bytes.Buffer
@@ -342,38 +219,11 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	if _, err := b.execRaw(ctx, created.ID, container.ExecOptions{Cmd: setup, User: "0"}, engine.Stdio{Out: &out, Err: &out}, nil); err != nil {
 		opts.Progress(engine.Event{Ref: ev, Status: "user setup failed: " + err.Error()})
 	}
-	return created.ID, nil
+	return c, nil
 }
 
 // RemoveTools removes the project's warm tool containers (all of them, or
 // those of the named tools) and returns the names removed.
 func (b *Backend) RemoveTools(ctx context.Context, project string, names []string) ([]string, error) {
-	f := projectFilter(project, tools.Kind)
-	for _, n := range names {
-		f.Add("label", LabelName+"="+n)
-	}
-	if len(names) > 1 { // label filters AND; list all, pick below
-		f = projectFilter(project, tools.Kind)
-	}
-	cs, err := b.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
-	if err != nil {
-		return nil, fmt.Errorf("docker: list tool containers: %w", err)
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
-	}
-	var gone []string
-	for _, c := range cs {
-		if len(names) > 0 && !want[c.Labels[LabelName]] {
-			continue
-		}
-		if err := b.cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil && !notFound(err) {
-			return gone, fmt.Errorf("docker: remove tool container %s: %w", c.Names, err)
-		}
-		if len(c.Names) > 0 {
-			gone = append(gone, c.Names[0][1:])
-		}
-	}
-	return gone, nil
+	return tools.RemoveAll(ctx, b, project, names)
 }

@@ -3,7 +3,7 @@ package lxc
 import (
 	"context"
 	"fmt"
-	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,38 +28,34 @@ const (
 	toolDirDevice  = "tooldir-" // + hash: a host directory mounted at its own path
 )
 
-var _ engine.ToolRunner = (*Backend)(nil)
+var (
+	_ engine.ToolRunner  = (*Backend)(nil)
+	_ engine.ToolBackend = (*Backend)(nil)
+	_ engine.ToolMounter = (*Backend)(nil)
+)
 
-// RunTool runs a tool's command with args in its warm instance, creating
-// it first when there is none (image for the platform, e.g. an i686
-// instance from debian/12/i386, then packages and provision steps through
-// the layer cache), or when the tool changed. opts.Workdir is mounted at
-// the same path with shift=true, so files keep the caller's ownership, and
-// the program runs there as opts.UID:GID through exec, so the second call
-// is fast.
+// RunTool runs a tool's command with args in its warm instance, made
+// ready by tools.Ensure: created when there is none (image for the
+// platform, e.g. an i686 instance from debian/12/i386, then packages and
+// provision steps through the layer cache), replaced when the tool
+// changed. opts.Workdir is mounted at the same path with shift=true, so
+// files keep the caller's ownership, and the program runs there as
+// opts.UID:GID through exec, so the second call is fast.
 //
-// The instance has only the directories of the runs using it mounted:
-// each run holds its directory's lock shared (tools.HoldDir) until it
-// ends, and a run in a new directory hot-plugs it and unplugs every other
-// one whose lock it can take exclusively, so no mount is taken from a
-// running program.
+// Devices can change on a running instance, so one instance serves every
+// directory: a run in a new one hot-plugs it, and tools.Ensure unplugs the
+// directories no run uses.
 func (b *Backend) RunTool(ctx context.Context, env *envfile.Environment, name string, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
-	t := env.Tool(name)
-	if t == nil {
-		return -1, fmt.Errorf("lxc: no tool %q in %s", name, env.File)
-	}
-	if err := tools.CheckWorkdir(opts.Workdir); err != nil {
-		return -1, fmt.Errorf("lxc: tool %q: %w", name, err)
-	}
-	if opts.Progress == nil {
-		opts.Progress = engine.Discard
-	}
-	inst, home, held, err := b.toolInstance(ctx, env, t, opts)
+	return tools.Run(ctx, b, env, name, args, opts, stdio)
+}
+
+// ToolImage resolves the tool's image for its platform.
+func (b *Backend) ToolImage(ctx context.Context, t *envfile.Tool, p engine.Progress) (engine.ToolImage, error) {
+	base, err := b.toolBase(ctx, t)
 	if err != nil {
-		return -1, err
+		return engine.ToolImage{}, err
 	}
-	defer held.Release()
-	return b.toolExec(ctx, inst, home, t, args, opts, stdio)
+	return engine.ToolImage{ID: base.Image.Fingerprint, Base: base}, nil
 }
 
 // toolBase resolves the tool's image for its platform.
@@ -84,135 +80,54 @@ func (b *Backend) toolBase(ctx context.Context, t *envfile.Tool) (*baseImage, er
 	return nil, tools.NoImageError("lxc", t.Image, t.Platform, cands, last)
 }
 
-// toolInstance returns a running instance for the tool with opts.Workdir
-// mounted, the user's home there, and the lock that keeps the directory
-// mounted for the run.
-func (b *Backend) toolInstance(ctx context.Context, env *envfile.Environment, t *envfile.Tool, opts engine.ToolOptions) (string, string, *tools.DirLock, error) {
-	base, err := b.toolBase(ctx, t)
-	if err != nil {
-		return "", "", nil, err
-	}
-	hash := tools.Hash(t, base.Image.Fingerprint)
-	name := tools.Name(env.Project, t.Name, opts.UID)
-	lockDir, owner := engine.LockDir(os.Getenv), "lxc-"+name
-	held, err := tools.HoldDir(ctx, lockDir, owner, opts.Workdir)
-	if err != nil {
-		return "", "", nil, fmt.Errorf("lxc: tool %q: %w", t.Name, err)
-	}
-	home, err := b.toolReady(ctx, env, t, base, hash, opts, &held)
-	if err != nil {
-		held.Release()
-		return "", "", nil, err
-	}
-	return name, home, held, nil
-}
-
-// toolReady readies the instance for a run in opts.Workdir, whose lock
-// *held the caller holds shared (it may be swapped for another).
-func (b *Backend) toolReady(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base *baseImage, hash string, opts engine.ToolOptions, held **tools.DirLock) (string, error) {
-	name := tools.Name(env.Project, t.Name, opts.UID)
-	lockDir, owner := engine.LockDir(os.Getenv), "lxc-"+name
-	inst, etag, err := b.toolGet(name)
-	if err != nil {
-		return "", err
-	}
-	if inst != nil && inst.Config[keyToolHash] == hash && onlyDir(toolDirs(inst.Devices), opts.Workdir) {
-		return inst.Config[keyToolHome], b.startTool(name, inst) // warm
-	}
-	// Cold, or mounts to change: one devbox run at a time, the others
-	// wait and then find it ready.
-	ev := engine.Ref{Kind: tools.Kind, Name: t.Name}
-	unlock, err := engine.Lock(ctx, lockDir, "lxc-tool", name, func() {
-		opts.Progress(engine.Event{Ref: ev, Status: "waiting for another devbox run to set up " + name})
-	})
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	if inst, etag, err = b.toolGet(name); err != nil {
-		return "", err
-	}
-	if inst != nil && inst.Config[keyToolHash] == hash {
-		if err := b.swapToolDirs(name, inst, etag, owner, opts.Workdir); err != nil {
-			return "", err
-		}
-		return inst.Config[keyToolHome], b.startTool(name, inst)
-	}
-	if inst != nil {
-		// The tool changed: the instance goes, so no run may be using it,
-		// this one's directory included (its lock is taken exclusively
-		// while the new instance is made, then shared for the run).
-		(*held).Release()
-		frees, busy, err := tryDirs(lockDir, owner, toolDirs(inst.Devices), opts.Workdir)
-		defer func() { releaseAll(frees) }()
-		if err != nil {
-			return "", err
-		}
-		if busy != "" {
-			return "", fmt.Errorf("lxc: tool %q changed, but another devbox run in %s still uses its instance %s; run it again when that one ends", t.Name, busy, name)
-		}
-		*held, frees = frees[0], frees[1:]
-		opts.Progress(engine.Event{Ref: ev, Status: "replacing " + name})
-		if err := b.deleteInstance(ctx, name); err != nil {
-			return "", err
-		}
-		home, err := b.createTool(ctx, env, t, base, hash, []string{opts.Workdir}, opts)
-		if serr := (*held).Share(); err == nil {
-			err = serr
-		}
-		return home, err
-	}
-	return b.createTool(ctx, env, t, base, hash, []string{opts.Workdir}, opts)
-}
-
-// toolGet returns the tool instance, nil when there is none.
-func (b *Backend) toolGet(name string) (*api.Instance, string, error) {
-	inst, etag, err := b.c.GetInstance(name)
-	if err != nil {
+// ObserveTools lists the project's tool instances: the one of a tool and
+// user (a single lookup, for the warm path), or (tool "") all of them.
+func (b *Backend) ObserveTools(ctx context.Context, project, tool string, uid int) ([]engine.ToolContainer, error) {
+	if tool != "" {
+		name := tools.Name(project, tool, uid)
+		inst, _, err := b.c.GetInstance(name)
 		if api.StatusErrorCheck(err, 404) {
-			return nil, "", nil
+			return nil, nil
 		}
-		return nil, "", fmt.Errorf("lxc: get tool instance %s: %w", name, err)
+		if err != nil {
+			return nil, fmt.Errorf("lxc: get tool instance %s: %w", name, err)
+		}
+		return []engine.ToolContainer{toolContainer(project, *inst)}, nil
 	}
-	return inst, etag, nil
+	list, err := b.c.GetInstances(api.InstanceTypeAny)
+	if err != nil {
+		return nil, fmt.Errorf("lxc: list instances: %w", err)
+	}
+	var out []engine.ToolContainer
+	for _, inst := range list {
+		if inst.Config[keyToolProject] == project {
+			out = append(out, toolContainer(project, inst))
+		}
+	}
+	return out, nil
 }
 
-// startTool starts the instance when it is stopped (by a host reboot, say).
-func (b *Backend) startTool(name string, inst *api.Instance) error {
-	if inst.StatusCode == api.Running {
-		return nil
+func toolContainer(project string, inst api.Instance) engine.ToolContainer {
+	tool := inst.Config[keyToolName]
+	uid, _ := strconv.Atoi(inst.Config[keyToolUID])
+	return engine.ToolContainer{
+		Name: inst.Name, ID: inst.Name, Tool: tool, UID: uid, Slot: tools.SlotOf(inst.Name, tools.Name(project, tool, uid)),
+		Hash: inst.Config[keyToolHash], Running: inst.StatusCode == api.Running,
+		Dirs: toolDirs(inst.Devices), Home: inst.Config[keyToolHome],
 	}
-	if err := b.setState(name, "start", false); err != nil {
-		return fmt.Errorf("lxc: start tool instance %s: %w", name, err)
+}
+
+// StartTool starts the instance when it is stopped (by a host reboot, say).
+func (b *Backend) StartTool(ctx context.Context, c engine.ToolContainer) error {
+	if err := b.setState(c.Name, "start", false); err != nil {
+		return fmt.Errorf("lxc: start tool instance %s: %w", c.Name, err)
 	}
 	return nil
 }
 
-func onlyDir(dirs []string, dir string) bool { return len(dirs) == 1 && dirs[0] == dir }
-
-// tryDirs takes the locks of dir and of dirs exclusively, dir's first; busy
-// names one a run holds (the locks taken so far are returned to release).
-func tryDirs(lockDir, owner string, dirs []string, dir string) (locks []*tools.DirLock, busy string, err error) {
-	for _, d := range append([]string{dir}, dirs...) {
-		if d == dir && len(locks) > 0 {
-			continue
-		}
-		l, ok, err := tools.TryDir(lockDir, owner, d)
-		if err != nil {
-			return locks, "", err
-		}
-		if !ok {
-			return locks, d, nil
-		}
-		locks = append(locks, l)
-	}
-	return locks, "", nil
-}
-
-func releaseAll(ls []*tools.DirLock) {
-	for _, l := range ls {
-		l.Release()
-	}
+// RemoveTool deletes a tool instance, running or not.
+func (b *Backend) RemoveTool(ctx context.Context, name string) error {
+	return b.deleteInstance(ctx, name)
 }
 
 // toolDirs lists the host directories mounted in a tool instance.
@@ -242,45 +157,46 @@ func (b *Backend) canShift() bool {
 	return err == nil && srv.Environment.KernelFeatures["idmapped_mounts"] == "true"
 }
 
-// swapToolDirs mounts dir in the instance (hot-plugged when it runs) and
-// unplugs every other directory no run holds; directories in use stay.
-func (b *Backend) swapToolDirs(name string, inst *api.Instance, etag, owner, dir string) error {
-	lockDir := engine.LockDir(os.Getenv)
+// MountTool hot-plugs mount into the instance and unplugs unmount, in
+// one update.
+func (b *Backend) MountTool(ctx context.Context, c engine.ToolContainer, mount string, unmount []string) error {
+	inst, etag, err := b.c.GetInstance(c.Name)
+	if err != nil {
+		return fmt.Errorf("lxc: get tool instance %s: %w", c.Name, err)
+	}
 	put := inst.Writable()
-	var frees []*tools.DirLock
-	defer func() { releaseAll(frees) }()
-	has := false
 	for k, d := range put.Devices {
-		if !strings.HasPrefix(k, toolDirDevice) || d["type"] != "disk" {
-			continue
-		}
-		if d["path"] == dir {
-			has = true
-			continue
-		}
-		if l, ok, err := tools.TryDir(lockDir, owner, d["path"]); err == nil && ok {
-			frees = append(frees, l) // held until the device is gone
+		if strings.HasPrefix(k, toolDirDevice) && d["type"] == "disk" && slices.Contains(unmount, d["path"]) {
 			delete(put.Devices, k)
 		}
 	}
-	if has && len(frees) == 0 {
-		return nil
-	}
-	if !has {
-		k, dev := b.dirDevice(dir)
+	if mount != "" {
+		k, dev := b.dirDevice(mount)
 		put.Devices[k] = dev
 	}
-	if err := wait(b.c.UpdateInstance(name, put, etag)); err != nil {
-		return fmt.Errorf("lxc: mount %s into tool instance %s: %w", dir, name, err)
+	if err := wait(b.c.UpdateInstance(c.Name, put, etag)); err != nil {
+		return fmt.Errorf("lxc: mount %s into tool instance %s: %w", mount, c.Name, err)
 	}
 	return nil
+}
+
+// CreateTool creates c from img (see createTool) and returns it with the
+// user's home.
+func (b *Backend) CreateTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, img engine.ToolImage, c engine.ToolContainer, opts engine.ToolOptions) (engine.ToolContainer, error) {
+	base, ok := img.Base.(*baseImage)
+	if !ok {
+		return c, fmt.Errorf("lxc: tool %q: create %s: not an incus image", t.Name, c.Name)
+	}
+	home, err := b.createTool(ctx, env, t, base, c, opts)
+	c.Home = home
+	return c, err
 }
 
 // createTool creates the instance from the longest cached layer of the
 // tool's provisioning, starts it, provisions the rest, sets the user up and
 // labels it last (an interrupted create is replaced next time).
-func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base *baseImage, hash string, dirs []string, opts engine.ToolOptions) (string, error) {
-	name := tools.Name(env.Project, t.Name, opts.UID)
+func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *envfile.Tool, base *baseImage, c engine.ToolContainer, opts engine.ToolOptions) (string, error) {
+	name := c.Name
 	r := engine.Resource{Kind: tools.Kind, Name: name}
 	p := func(e engine.Event) { e.Ref = engine.Ref{Kind: tools.Kind, Name: t.Name}; opts.Progress(e) }
 	spec := hostSpec{Image: base.Name, Profiles: env.LXC.Profiles, Packages: t.Packages, Steps: t.Provision}
@@ -294,7 +210,7 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 		keyToolProject: env.Project, keyToolName: t.Name, keyToolUID: strconv.Itoa(opts.UID), keyVersion: devboxVersion(),
 	}
 	devices := map[string]map[string]string{}
-	for _, d := range dirs {
+	for _, d := range c.Dirs {
 		k, dev := b.dirDevice(d)
 		devices[k] = dev
 	}
@@ -350,7 +266,16 @@ func (b *Backend) createTool(ctx context.Context, env *envfile.Environment, t *e
 	if home == "" {
 		home = tools.Home
 	}
-	return home, b.setConfig(name, map[string]string{keyToolHome: home, keyToolHash: hash})
+	return home, b.setConfig(name, map[string]string{keyToolHome: home, keyToolHash: c.Hash})
+}
+
+// ExecTool runs the tool's command in c as the user.
+func (b *Backend) ExecTool(ctx context.Context, c engine.ToolContainer, t *envfile.Tool, args []string, opts engine.ToolOptions, stdio engine.Stdio) (int, error) {
+	home := c.Home
+	if home == "" {
+		home = tools.Home
+	}
+	return b.toolExec(ctx, c.Name, home, t, args, opts, stdio)
 }
 
 // toolExec runs the command as the user in the working directory, with
@@ -387,23 +312,5 @@ func (b *Backend) toolExec(ctx context.Context, name, home string, t *envfile.To
 // RemoveTools deletes the project's warm tool instances (all of them, or
 // those of the named tools) and returns the names deleted.
 func (b *Backend) RemoveTools(ctx context.Context, project string, names []string) ([]string, error) {
-	list, err := b.c.GetInstances(api.InstanceTypeAny)
-	if err != nil {
-		return nil, fmt.Errorf("lxc: list instances: %w", err)
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
-	}
-	var gone []string
-	for _, inst := range list {
-		if inst.Config[keyToolProject] != project || (len(want) > 0 && !want[inst.Config[keyToolName]]) {
-			continue
-		}
-		if err := b.deleteInstance(ctx, inst.Name); err != nil {
-			return gone, err
-		}
-		gone = append(gone, inst.Name)
-	}
-	return gone, nil
+	return tools.RemoveAll(ctx, b, project, names)
 }

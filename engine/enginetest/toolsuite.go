@@ -108,6 +108,7 @@ func ToolSuite(t *testing.T, tg ToolTarget) {
 	if got := tg.WarmID(t, tg.Project); got != id {
 		t.Errorf("second call made a new tool container (%s, was %s)", got, id)
 	}
+	observedTool(t, tg, dir)
 
 	if code := run("echo oops >&2; exit 7", ""); code != 7 || errb.String() != "oops\n" {
 		t.Errorf("exit %d stderr %q, want 7 and oops", code, errb.String())
@@ -155,6 +156,28 @@ func ToolSuite(t *testing.T, tg ToolTarget) {
 	time.Sleep(300 * time.Millisecond)
 	if code := run("busybox ps | grep -c '[s]leep 1234'", ""); strings.TrimSpace(out.String()) != "0" {
 		t.Errorf("sleep still running after cancel (exit %d): %q", code, out.String())
+	}
+}
+
+// observedTool checks that plans see the warm tool container: one, of
+// the tool and user, running, hashed, with dir mounted (when the runner
+// is an engine.ToolObserver).
+func observedTool(t *testing.T, tg ToolTarget, dir string) {
+	t.Helper()
+	to, ok := tg.Runner.(engine.ToolObserver)
+	if !ok {
+		return
+	}
+	cs, err := to.ObserveTools(context.Background(), tg.Project, "", -1)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("ObserveTools: %v, %v; want one tool container", cs, err)
+	}
+	c := cs[0]
+	if r := c.Resource(); r.Ref().String() != "tool/bits-1000" || !c.Running || c.Hash == "" || c.Name != tools.Name(tg.Project, "bits", 1000) {
+		t.Errorf("observed %+v as %s", c, r.Ref())
+	}
+	if len(c.Dirs) != 1 || c.Dirs[0] != dir {
+		t.Errorf("observed mounts %v, want %s", c.Dirs, dir)
 	}
 }
 

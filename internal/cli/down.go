@@ -17,7 +17,7 @@ func (c *downCmd) command() *cobra.Command {
 
 // Run stops every running service (and the lxc instance).
 func (c *downCmd) Run(ctx context.Context, args []string) error {
-	return teardown(ctx, c.app, func(project, backend string, observed []engine.Resource) engine.Plan {
+	return teardown(ctx, c.app, false, false, func(project, backend string, observed []engine.Resource) engine.Plan {
 		return engine.Down(project, backend, observed)
 	})
 }
@@ -25,6 +25,7 @@ func (c *downCmd) Run(ctx context.Context, args []string) error {
 type destroyCmd struct {
 	app     *App
 	volumes bool
+	dryRun  bool
 }
 
 func (c *destroyCmd) command() *cobra.Command {
@@ -35,35 +36,30 @@ func (c *destroyCmd) command() *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.Flags().BoolVar(&c.volumes, "volumes", false, "also remove named volumes (their data is lost)")
+	cmd.Flags().BoolVar(&c.dryRun, "dry-run", false, "print the plan and stop")
 	return cmd
 }
 
-// Run removes the project's objects, its warm tool containers included.
+// Run removes the project's objects, its warm tool containers included
+// (they are in the plan: tool/NAME-UID).
 func (c *destroyCmd) Run(ctx context.Context, args []string) error {
-	return teardown(ctx, c.app, func(project, backend string, observed []engine.Resource) engine.Plan {
+	return teardown(ctx, c.app, true, c.dryRun, func(project, backend string, observed []engine.Resource) engine.Plan {
 		return engine.Destroy(project, backend, observed, c.volumes)
-	}, func(ctx context.Context, b engine.Backend, project string) error {
-		r, ok := b.(toolRemover)
-		if !ok {
-			return nil
-		}
-		gone, err := r.RemoveTools(ctx, project, nil)
-		for _, g := range gone {
-			fmt.Fprintf(c.app.Stderr, "removed tool container %s\n", g)
-		}
-		return err
 	})
 }
 
-// teardown is down and destroy: observe, plan, print, apply, under the
-// lock; then each of after.
-func teardown(ctx context.Context, app *App, plan func(project, backend string, observed []engine.Resource) engine.Plan,
-	after ...func(ctx context.Context, b engine.Backend, project string) error) error {
+// teardown is down and destroy: observe (with the tool containers when
+// withTools), plan, print, apply, under the lock; dryRun stops after the
+// print.
+func teardown(ctx context.Context, app *App, withTools, dryRun bool, plan func(project, backend string, observed []engine.Resource) engine.Plan) error {
 	env, b, err := app.connectExisting(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	if withTools {
+		b = engine.WithTools(b)
+	}
 	unlock, err := engine.Lock(ctx, engine.LockDir(app.Getenv), b.Name(), env.Project, nil)
 	if err != nil {
 		return err
@@ -74,18 +70,10 @@ func teardown(ctx context.Context, app *App, plan func(project, backend string, 
 		return fmt.Errorf("observe %s: %w", b.Name(), err)
 	}
 	p := plan(env.Project, b.Name(), observed)
-	if err := writePlan(app, p); err != nil {
+	if err := writePlan(app, p); err != nil || dryRun {
 		return err
 	}
-	if err := engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event); err != nil {
-		return err
-	}
-	for _, f := range after {
-		if err := f(ctx, b, env.Project); err != nil {
-			return err
-		}
-	}
-	return nil
+	return engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event)
 }
 
 func writePlan(app *App, p engine.Plan) error {

@@ -54,7 +54,8 @@ func showPlan(app *App, env *envfile.Environment, b engine.Backend, p engine.Pla
 	return writePlan(app, p)
 }
 
-// upPlan observes the engine and computes the plan for up.
+// upPlan observes the engine and computes the plan for up. Tool
+// containers are listed as kept: up leaves them to devbox run.
 func upPlan(ctx context.Context, b engine.Backend, env *envfile.Environment) (engine.Plan, error) {
 	desired, err := b.Desired(env)
 	if err != nil {
@@ -64,5 +65,14 @@ func upPlan(ctx context.Context, b engine.Backend, env *envfile.Environment) (en
 	if err != nil {
 		return engine.Plan{}, fmt.Errorf("observe %s: %w", b.Name(), err)
 	}
-	return engine.Up(env.Project, b.Name(), desired, observed), nil
+	p := engine.Up(env.Project, b.Name(), desired, observed)
+	if to, ok := b.(engine.ToolObserver); ok {
+		cs, err := to.ObserveTools(ctx, env.Project, "", -1)
+		if err != nil {
+			return engine.Plan{}, fmt.Errorf("observe %s: %w", b.Name(), err)
+		}
+		inFile := func(tool string) bool { return env.Tool(tool) != nil }
+		p.Actions = append(p.Actions, engine.UpTools(inFile, cs)...)
+	}
+	return p, nil
 }

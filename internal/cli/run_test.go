@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,6 +63,16 @@ func (f *toolFake) RunTool(ctx context.Context, env *envfile.Environment, tool s
 func (f *toolFake) RemoveTools(ctx context.Context, project string, names []string) ([]string, error) {
 	f.removed = append([]string{project}, names...)
 	return []string{"devbox-tool-" + project + "-x"}, nil
+}
+
+// ObserveTools reports one warm container, so plans show it.
+func (f *toolFake) ObserveTools(ctx context.Context, project, tool string, uid int) ([]engine.ToolContainer, error) {
+	return []engine.ToolContainer{{Name: "devbox-tool-" + project + "-x", Tool: "report", UID: 1000, Slot: 1, Running: true}}, nil
+}
+
+func (f *toolFake) RemoveTool(ctx context.Context, name string) error {
+	f.removed = append(f.removed, name)
+	return nil
 }
 
 func toolHarness(t *testing.T) (*harness, *toolFake) {
@@ -206,19 +217,32 @@ func benchRun(b *testing.B, backend, platformName string, prog []string) {
 	b.ReportMetric(float64(cold.Microseconds())/1000, "cold-ms")
 }
 
-// TestDestroyRemovesWarmToolContainers: destroy leaves no tool container
-// of the project behind.
+// TestDestroyRemovesWarmToolContainers: destroy plans the removal of the
+// project's tool containers and removes them through the plan; down,
+// plan and destroy --dry-run show or keep them.
 func TestDestroyRemovesWarmToolContainers(t *testing.T) {
 	h, f := toolHarness(t)
-	code, _, errs := h.run("destroy")
-	if code != 0 || len(f.removed) != 1 || f.removed[0] != "legacy" {
-		t.Fatalf("destroy: exit %d, RemoveTools called with %v\n%s", code, f.removed, errs)
+	code, out, errs := h.run("destroy", "--dry-run")
+	if code != 0 || f.removed != nil || !regexp.MustCompile(`- tool/report-1000 +remove`).MatchString(out) {
+		t.Fatalf("destroy --dry-run: exit %d, removed %v\n%s%s", code, f.removed, out, errs)
 	}
-	if !strings.Contains(errs, "removed tool container devbox-tool-legacy-x") {
-		t.Errorf("destroy does not say what it removed:\n%s", errs)
+	code, out, errs = h.run("destroy")
+	if code != 0 || !reflect.DeepEqual(f.removed, []string{"devbox-tool-legacy-x"}) {
+		t.Fatalf("destroy: exit %d, RemoveTool called with %v\n%s%s", code, f.removed, out, errs)
+	}
+	if !strings.Contains(out, "tool/report-1000") {
+		t.Errorf("destroy's plan does not show the tool container:\n%s", out)
 	}
 	f.removed = nil
 	if code, _, _ := h.run("down"); code != 0 || f.removed != nil {
 		t.Errorf("down removed tool containers: %v", f.removed)
+	}
+	code, out, _ = h.run("plan")
+	if code != 0 || f.removed != nil || !regexp.MustCompile(`= tool/report-1000 +keep +warm for devbox run`).MatchString(out) {
+		t.Errorf("plan: exit %d, removed %v\n%s", code, f.removed, out)
+	}
+	code, out, _ = h.run("--json", "destroy", "--dry-run")
+	if code != 0 || !strings.Contains(out, `"kind": "tool"`) {
+		t.Errorf("destroy --dry-run --json: exit %d\n%s", code, out)
 	}
 }
