@@ -4,20 +4,38 @@
 # container with the incus CLI — an isolated bridge (no NAT), the instance
 # on it, a proxy device per forwarded port, one unit file per service
 # pushed, one daemon-reload and one start of them all — and to remove it.
+# Its host ports are 19101-19108 (devbox's in bench/vs_lxc.sh 19001-19008,
+# bench/vs_compose.sh's 18001-18008), so no instance left running makes
+# another side fail.
 # Usage: lxc_plain.sh up|down PROJECT
 set -euo pipefail
 op=$1 P=$2
 I=plain-$P NET=plain-$P
 if [ "$op" = down ]; then
   incus delete -f "$I" >/dev/null 2>&1 || true
-  incus network delete "$NET" >/dev/null 2>&1 || true
+  # incusd fails a delete now and then while a bridge's veth goes away
+  # ("bridge children interfaces"); a later try succeeds.
+  for try in 1 2 3 4 5; do
+    incus network delete "$NET" >/dev/null 2>&1 || ! incus network show "$NET" >/dev/null 2>&1 && break
+    sleep 0.$try
+  done
   exit 0
 fi
-incus network create "$NET" ipv4.address=${PLAIN_SUBNET:-10.231.8.1/24} ipv4.nat=false ipv6.address=none >/dev/null
+# A /24 of 10.231.0.0/16 seeded by the project and free on this host (a
+# fixed one failed whenever another bridge already had it).
+subnet=${PLAIN_SUBNET:-}
+if [ -z "$subnet" ]; then
+  seed=$(printf '%s' "$P" | cksum | cut -d' ' -f1)
+  for try in $(seq 0 254); do
+    x=$(((seed + try) % 254 + 1))
+    ip -4 route show | grep -q "^10\.231\.$x\." || { subnet=10.231.$x.1/24; break; }
+  done
+fi
+incus network create "$NET" ipv4.address="$subnet" ipv4.nat=false ipv6.address=none >/dev/null
 incus init debian/12 "$I" >/dev/null
 incus config device add "$I" eth0 nic network="$NET" name=eth0 >/dev/null
 for i in $(seq 1 8); do
-  incus config device add "$I" "port-s$i" proxy listen="tcp:127.0.0.1:$((18000 + i))" \
+  incus config device add "$I" "port-s$i" proxy listen="tcp:127.0.0.1:$((19100 + i))" \
     connect="tcp:127.0.0.1:$((8000 + i))" bind=host >/dev/null
 done
 incus start "$I"

@@ -36,6 +36,14 @@ type Backend struct {
 	reloadMu sync.Mutex
 	reloaded map[string]time.Time // by instance: start of the last daemon-reload
 
+	// installed is, by instance and service, the unit text the host's
+	// create installed and no service create has started yet (installUnits).
+	unitsMu   sync.Mutex
+	installed map[string]map[string]string
+
+	labels   batcher[map[string]string] // instance config writes (setConfig)
+	removals batcher[string]            // unit removals (removeUnits)
+
 	// noNAT makes bridges devbox creates skip outbound NAT (tests: test
 	// traffic never leaves the machine).
 	noNAT bool

@@ -33,7 +33,7 @@ func TestBadCasesCreateNothing(t *testing.T) {
 		{"port in use", func(e *envfile.Environment) { e.Services[0].Ports[0].Host = busyPort }, "is not free: held by process"},
 		{"subnet clash", func(e *envfile.Environment) {
 			e.Networks = append(e.Networks, envfile.Network{Name: "lan", Mode: "isolated", Subnet: hostSubnet})
-		}, "subnet " + hostSubnet + " clashes"},
+		}, "subnet " + hostSubnet + " overlaps"},
 		{"service port conflict", func(e *envfile.Environment) {
 			e.Services = append(e.Services, envfile.Service{Name: "other", Ports: []envfile.Port{{Port: 8080}}})
 		}, "both listen on 8080/tcp"},

@@ -28,6 +28,15 @@
 // open /dev/stdout and /dev/stderr; up waits for systemd to accept jobs,
 // not for the whole boot.
 //
+// Round trips: the host's create installs every unit, its wants link and
+// /etc/hosts in two execs with one daemon-reload; each service's create
+// then only starts its unit (one exec) and waits, while a service created
+// later or changed alone writes and restarts its own unit. Config writes
+// of services that finish together share one instance update, and
+// removals of units one exec. Forwarded ports share one proxy device per
+// protocol and host address: incusd spends about a second of the
+// instance's start on each (see portDevices for why not NAT mode).
+//
 // Differences from the docker backend: all services share one network
 // namespace, so two services cannot listen on the same port and every
 // service name resolves to 127.0.0.1 through /etc/hosts; discovery

@@ -2,6 +2,7 @@ package lxc
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -165,7 +166,7 @@ func TestFaultPortDeviceRemovedByHand(t *testing.T) {
 	}
 
 	inst := InstanceName(env.Project)
-	device := "port-web-" + itoa(port) + "-tcp"
+	device := "ports-tcp-127-0-0-1"
 	i, etag, err := b.c.GetInstance(inst)
 	if err != nil {
 		t.Fatal(err)
@@ -199,17 +200,48 @@ func TestFaultPortDeviceRemovedByHand(t *testing.T) {
 	}
 }
 
-// TestDeviceDrift: missing devices go to the service owning the port, else
-// to the host; present ones and unrecorded services are no drift.
+// TestDeviceDrift: missing devices go to the services owning their ports
+// (ports devices by keyPortOwners, an older devbox's port-… devices by
+// name), else to the host; present ones and unrecorded services are no
+// drift.
 func TestDeviceDrift(t *testing.T) {
 	inst := &api.Instance{}
-	inst.Config = map[string]string{keyDevices: "mount-src,net-default,port-my-web-8080-tcp,port-new-9090-udp,port-web-80-tcp"}
-	inst.Devices = map[string]map[string]string{"net-default": {}, "port-web-80-tcp": {}}
-	host, svc := deviceDrift(inst, []string{"my-web", "web"})
+	inst.Config = map[string]string{
+		keyDevices:                            "mount-src,net-default,port-my-web-8080-tcp,port-new-9090-udp,port-web-80-tcp,ports-udp-127-0-0-1,ports-tcp-0-0-0-0",
+		keyPortOwners + "ports-udp-127-0-0-1": "dns,new", keyPortOwners + "ports-tcp-0-0-0-0": "web"}
+	inst.Devices = map[string]map[string]string{"net-default": {}, "port-web-80-tcp": {}, "ports-tcp-0-0-0-0": {}}
+	host, svc := deviceDrift(inst, []string{"dns", "my-web", "web"})
 	if host != `disk device "mount-src" missing` {
 		t.Errorf("host drift %q", host)
 	}
-	if len(svc) != 1 || svc["my-web"] != `port device "port-my-web-8080-tcp" missing` {
+	if len(svc) != 2 || svc["my-web"] != `port device "port-my-web-8080-tcp" missing` || svc["dns"] != `port device "ports-udp-127-0-0-1" missing` {
 		t.Errorf("service drift %v", svc)
+	}
+}
+
+// TestPortDevices: one device per protocol and host address, its listen
+// and connect lists paired in file order, its owners recorded once each.
+func TestPortDevices(t *testing.T) {
+	ports := []portForward{
+		{Service: "a", Proto: "tcp", HostIP: "127.0.0.1", Host: 18001, Port: 8001},
+		{Service: "b", Proto: "tcp", HostIP: "127.0.0.1", Host: 18002, Port: 8002},
+		{Service: "a", Proto: "udp", HostIP: "127.0.0.1", Host: 15353, Port: 53},
+		{Service: "a", Proto: "tcp", HostIP: "127.0.0.1", Host: 18003, Port: 8003},
+		{Service: "c", Proto: "tcp", HostIP: "::1", Host: 18004, Port: 8004},
+	}
+	got := portDevices(ports)
+	want := map[string]map[string]string{
+		"ports-tcp-127-0-0-1": {"type": "proxy", "bind": "host", "listen": "tcp:127.0.0.1:18001,18002,18003", "connect": "tcp:127.0.0.1:8001,8002,8003"},
+		"ports-udp-127-0-0-1": {"type": "proxy", "bind": "host", "listen": "udp:127.0.0.1:15353", "connect": "udp:127.0.0.1:53"},
+		"ports-tcp---1":       {"type": "proxy", "bind": "host", "listen": "tcp:::1:18004", "connect": "tcp:127.0.0.1:8004"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("portDevices:\n got %v\nwant %v", got, want)
+	}
+	if o := portServices(ports, "ports-tcp-127-0-0-1"); !reflect.DeepEqual(o, []string{"a", "b"}) {
+		t.Errorf("owners %v", o)
+	}
+	if !held(got, ports[1]) || held(got, portForward{Proto: "tcp", HostIP: "127.0.0.1", Host: 8001}) {
+		t.Error("held is wrong")
 	}
 }

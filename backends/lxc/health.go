@@ -80,19 +80,11 @@ func unitStatesOf(shown map[string]map[string]string, services []string, health 
 
 // waitHealthy runs the health check in the service's context every
 // interval until it passes or retries run out, and records the outcome
-// (markHealth); without a check it makes sure the unit did not fail
-// straight away.
+// (markHealth). A service without a check has nothing to wait for here:
+// startUnit made sure it did not fail straight away.
 func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc *envfile.Service, r engine.Resource, p engine.Progress) error {
 	inst := InstanceName(env.Project)
 	if !hasHealth(svc) {
-		// Started unless it fails within half a second (a wrong command,
-		// a missing file): a Type=simple unit is active from the fork on,
-		// before the program (behind the stdio wrapper) has even run.
-		const script = `for i in 1 2 3 4 5; do [ "$(systemctl is-active "$1")" = failed ] && exit 1; sleep 0.1; done`
-		_, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", UnitName(svc.Name))
-		if code, ok := exitCode(err); ok && code == 1 {
-			return fmt.Errorf("lxc: service %q failed to start%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
-		}
 		return nil
 	}
 	h := healthDefaults(*svc.Health)

@@ -23,6 +23,7 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 		return err
 	}
 	name := r.Name
+	b.forgetInstalled(name)
 	if err := b.removeLeftover(ctx, name, env.Project, say(r, p)); err != nil {
 		return err
 	}
@@ -76,17 +77,19 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 		return err
 	}
 	// Images without templates keep the hostname they were built with.
-	if _, err := b.output(ctx, name, "/bin/sh", "-c", `printf '%s\n' "$1" >/etc/hostname && { hostname "$1" || busybox hostname "$1" || true; } 2>/dev/null`, "sh", name); err != nil {
-		return fmt.Errorf("lxc: set hostname of %q: %w", name, err)
-	}
-	if err := b.writeHosts(ctx, env); err != nil {
-		return err
+	script := `h=$1; shift; printf '%s\n' "$h" >/etc/hostname && { hostname "$h" || busybox hostname "$h" || true; } 2>/dev/null || exit 1; ` + hostsScript
+	if _, err := b.output(ctx, name, append([]string{"/bin/sh", "-c", script, "sh", name}, serviceNames(env)...)...); err != nil {
+		return fmt.Errorf("lxc: set hostname and /etc/hosts of %q: %w", name, err)
 	}
 	if err := b.provision(ctx, r, spec, layers, done, env.Proxy, p); err != nil {
 		return fmt.Errorf("%w (instance %s kept for inspection: incus exec %s -- bash)", err, name, name)
 	}
 	// After provisioning, so cached layers never carry an address.
 	if err := b.staticAddresses(ctx, env, name, devices); err != nil {
+		return err
+	}
+	// Every unit at once, so that each service's create only starts its own.
+	if err := b.installUnits(ctx, env); err != nil {
 		return err
 	}
 	return b.setConfig(name, map[string]string{keyHash: r.Hash})
@@ -154,9 +157,9 @@ func (b *Backend) instanceDevices(ctx context.Context, env *envfile.Environment,
 				"type": "disk", "pool": pool, "source": b.volumeName(pool, env.Project, v.Volume), "path": v.Path}
 		}
 	}
-	for _, f := range spec.Ports {
-		name, d := portDevice(f)
+	for name, d := range portDevices(spec.Ports) {
 		devices[name] = d
+		config[keyPortOwners+name] = strings.Join(portServices(spec.Ports, name), ",")
 	}
 	config[keyDevices] = deviceList(devices)
 	return devices, config, nil
@@ -283,44 +286,11 @@ func (b *Backend) waitSystemd(ctx context.Context, name string) error {
 	return fmt.Errorf("lxc: instance %q: systemd did not come up: %s", name, last)
 }
 
-// writeHosts makes every service name resolve to 127.0.0.1 (all services
-// share the instance's network namespace), in a block devbox owns.
-func (b *Backend) writeHosts(ctx context.Context, env *envfile.Environment) error {
-	names := make([]string, 0, len(env.Services))
-	for _, s := range env.Services {
-		names = append(names, s.Name)
-	}
-	b.hostsMu.Lock()
-	defer b.hostsMu.Unlock()
-	script := `[ -s /etc/hosts ] || printf '127.0.0.1 localhost\n::1 localhost\n' >/etc/hosts; sed -i '/^# devbox-begin/,/^# devbox-end/d' /etc/hosts && printf '# devbox-begin\n127.0.0.1 %s\n# devbox-end\n' "$*" >>/etc/hosts`
-	inst := InstanceName(env.Project)
-	if _, err := b.output(ctx, inst, append([]string{"/bin/sh", "-c", script, "sh"}, names...)...); err != nil {
-		return fmt.Errorf("lxc: write /etc/hosts in %q: %w", inst, err)
-	}
-	return nil
-}
-
-// setConfig sets (or, for "", unsets) instance config keys.
-func (b *Backend) setConfig(name string, kv map[string]string) error {
-	b.cfgMu.Lock()
-	defer b.cfgMu.Unlock()
-	inst, etag, err := b.c.GetInstance(name)
-	if err != nil {
-		return fmt.Errorf("lxc: get instance %q: %w", name, err)
-	}
-	put := inst.Writable()
-	for k, v := range kv {
-		if v == "" {
-			delete(put.Config, k)
-		} else {
-			put.Config[k] = v
-		}
-	}
-	if err := wait(b.c.UpdateInstance(name, put, etag)); err != nil {
-		return fmt.Errorf("lxc: label instance %q: %w", name, err)
-	}
-	return nil
-}
+// hostsScript makes every service name (its arguments) resolve to
+// 127.0.0.1 (all services share the instance's network namespace), in a
+// block of /etc/hosts devbox owns.
+const hostsScript = `[ -s /etc/hosts ] || printf '127.0.0.1 localhost\n::1 localhost\n' >/etc/hosts; ` +
+	`sed -i '/^# devbox-begin/,/^# devbox-end/d' /etc/hosts && printf '# devbox-begin\n127.0.0.1 %s\n# devbox-end\n' "$*" >>/etc/hosts`
 
 // wait waits for an operation.
 func wait(op interface{ Wait() error }, err error) error {

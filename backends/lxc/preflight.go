@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 
 	"github.com/lxc/incus/v6/shared/api"
 
@@ -43,17 +42,9 @@ func (b *Backend) Preflight(ctx context.Context, env *envfile.Environment) error
 	if err != nil {
 		return errors.Join(append(errs, err)...)
 	}
-	own := map[string]bool{}
-	if inst != nil && inst.StatusCode == api.Running {
-		// Its proxy devices hold these ports; a stopped one holds none.
-		for _, d := range inst.Devices {
-			if d["type"] == "proxy" {
-				own[d["listen"]] = true
-			}
-		}
-	}
 	for _, f := range spec.Ports {
-		if !own[fmt.Sprintf("%s:%s:%d", f.Proto, f.HostIP, f.Host)] {
+		// Its proxy devices hold these ports; a stopped one holds none.
+		if inst == nil || inst.StatusCode != api.Running || !held(inst.Devices, f) {
 			errs = append(errs, b.portFree(f))
 		}
 	}
@@ -78,8 +69,7 @@ func (b *Backend) portHolder(f portForward, bindErr error) string {
 	if list, err := b.c.GetInstances(api.InstanceTypeAny); err == nil {
 		for _, inst := range list {
 			for _, d := range inst.Devices {
-				l := d["listen"]
-				if d["type"] != "proxy" || !strings.HasPrefix(l, f.Proto+":") || !strings.HasSuffix(l, ":"+itoa(f.Host)) {
+				if !listensOn(d, f.Proto, "", f.Host) {
 					continue
 				}
 				if p := inst.Config[keyProject]; p != "" {

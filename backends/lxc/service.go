@@ -7,15 +7,13 @@ import (
 	"strings"
 	"time"
 
-	incus "github.com/lxc/incus/v6/client"
-	"github.com/lxc/incus/v6/shared/api"
-
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 )
 
-// createService writes the unit, enables and (re)starts it, waits for its
-// health check, and only then records the unit's hash on the instance.
+// createService writes the unit (unless the host's create just installed
+// it, see installUnits), (re)starts it, waits for its health check, and
+// only then records the unit's hash on the instance.
 func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
 	svc := env.Service(r.Name)
 	if svc == nil {
@@ -23,28 +21,16 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	}
 	inst := InstanceName(env.Project)
 	unit := renderUnit(svc, serviceEnv(env, svc))
-	written := time.Now()
-	err := b.c.CreateInstanceFile(inst, UnitPath(svc.Name), incus.InstanceFileArgs{
-		Content: strings.NewReader(unit), UID: 0, GID: 0, Mode: 0o644, Type: "file", WriteMode: "overwrite"})
-	if err != nil {
-		return fmt.Errorf("lxc: write %s in %q: %w", UnitPath(svc.Name), inst, err)
+	if !b.takeInstalled(inst, svc.Name, unit) {
+		if err := b.writeUnit(ctx, env, svc, unit); err != nil {
+			return err
+		}
+		if err := b.ensurePortDevices(ctx, env, svc.Name); err != nil {
+			return err
+		}
 	}
-	if err := b.ensureHosts(ctx, env, svc.Name); err != nil {
+	if err := b.startUnit(ctx, inst, svc, "restart"); err != nil {
 		return err
-	}
-	if err := b.ensurePortDevices(ctx, env, svc.Name); err != nil {
-		return err
-	}
-	u := UnitName(svc.Name)
-	// Enabled by hand: systemctl enable would reload systemd once more.
-	if _, err := b.output(ctx, inst, "ln", "-sf", "../"+u, wantsPath(svc.Name)); err != nil {
-		return fmt.Errorf("lxc: enable %s in %q: %w", u, inst, err)
-	}
-	if err := b.daemonReload(ctx, inst, written); err != nil {
-		return err
-	}
-	if _, err := b.output(ctx, inst, "systemctl", "restart", u); err != nil {
-		return fmt.Errorf("lxc: start %s in %q: %w%s", u, inst, err, b.journalTail(ctx, inst, svc.Name))
 	}
 	if hasHealth(svc) {
 		// Recorded before the wait: an up killed during it leaves a
@@ -55,23 +41,7 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 		}
 		return b.waitHealthy(ctx, env, svc, r, p)
 	}
-	if err := b.waitHealthy(ctx, env, svc, r, p); err != nil {
-		return err
-	}
 	return b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash, keyHealth + svc.Name: ""})
-}
-
-// ensureHosts rewrites the /etc/hosts block when service is not in it.
-func (b *Backend) ensureHosts(ctx context.Context, env *envfile.Environment, service string) error {
-	out, err := b.output(ctx, InstanceName(env.Project), "/bin/sh", "-c", `sed -n '/^# devbox-begin/,/^# devbox-end/p' /etc/hosts`)
-	if err == nil {
-		for _, f := range strings.Fields(out) {
-			if f == service {
-				return nil
-			}
-		}
-	}
-	return b.writeHosts(ctx, env)
 }
 
 func (b *Backend) startService(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
@@ -79,36 +49,23 @@ func (b *Backend) startService(ctx context.Context, env *envfile.Environment, r 
 	if svc == nil {
 		return fmt.Errorf("lxc: service %q is not in the file", r.Name)
 	}
-	inst := InstanceName(env.Project)
-	if _, err := b.output(ctx, inst, "systemctl", "start", UnitName(svc.Name)); err != nil {
-		return fmt.Errorf("lxc: start %s in %q: %w%s", UnitName(svc.Name), inst, err, b.journalTail(ctx, inst, svc.Name))
+	if err := b.startUnit(ctx, InstanceName(env.Project), svc, "start"); err != nil {
+		return err
+	}
+	if !hasHealth(svc) {
+		return nil
 	}
 	return b.waitHealthy(ctx, env, svc, r, p)
 }
 
-// removeService stops, disables and deletes the unit, then forgets its hash.
+// removeService stops, disables and deletes the unit, then forgets its
+// hash; removals running together share one exec and one update
+// (removeUnits).
 func (b *Backend) removeService(ctx context.Context, project string, r engine.Resource) error {
 	inst := InstanceName(project)
-	i, _, err := b.c.GetInstance(inst)
-	if err != nil {
-		if api.StatusErrorCheck(err, 404) {
-			return nil
-		}
-		return fmt.Errorf("lxc: get instance %q: %w", inst, err)
-	}
-	u := UnitName(r.Name)
-	if i.StatusCode == api.Running {
-		// No daemon-reload: the stopped unit stays loaded until the next
-		// one, which a replacing create does anyway.
-		script := `systemctl stop "$1"; rm -f "$2" "$3"; systemctl reset-failed "$1" 2>/dev/null; true`
-		if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", u, UnitPath(r.Name), wantsPath(r.Name)); err != nil {
-			return fmt.Errorf("lxc: remove %s in %q: %w", u, inst, err)
-		}
-	} else {
-		_ = b.c.DeleteInstanceFile(inst, UnitPath(r.Name))
-		_ = b.c.DeleteInstanceFile(inst, wantsPath(r.Name))
-	}
-	return b.setConfig(inst, map[string]string{keyService + r.Name: "", keyHealth + r.Name: ""})
+	return b.removals.do(inst, r.Name, func(services []string) error {
+		return b.removeUnits(ctx, inst, services)
+	})
 }
 
 // serviceExec prepares cmd to run as the service does: its user, its env
