@@ -27,7 +27,7 @@ func (b *Backend) ensureImage(ctx context.Context, ref string, ev engine.Ref, p 
 	if p != nil {
 		p(engine.Event{Ref: ev, Status: "pulling " + ref})
 	}
-	if err := b.pull(ctx, ref, ev, p); err != nil {
+	if err := b.pull(ctx, ref, "", ev, p); err != nil {
 		return img, fmt.Errorf("docker: image %q %w: it is not present locally and pulling it failed: %v; import or pull it (docker pull %s) and run devbox doctor", ref, ErrImage, err, ref)
 	}
 	img, err = b.cli.ImageInspect(ctx, ref)
@@ -37,9 +37,10 @@ func (b *Backend) ensureImage(ctx context.Context, ref string, ev engine.Ref, p 
 	return img, nil
 }
 
-// pull pulls ref, reporting the daemon's progress messages.
-func (b *Backend) pull(ctx context.Context, ref string, ev engine.Ref, p engine.Progress) error {
-	rc, err := b.cli.ImagePull(ctx, ref, image.PullOptions{})
+// pull pulls ref (for platform, "" meaning the daemon's), reporting the
+// daemon's progress messages and returning its error.
+func (b *Backend) pull(ctx context.Context, ref, platform string, ev engine.Ref, p engine.Progress) error {
+	rc, err := b.cli.ImagePull(ctx, ref, image.PullOptions{Platform: platform})
 	if err != nil {
 		return err
 	}

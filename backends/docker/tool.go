@@ -3,10 +3,7 @@ package docker
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -136,7 +133,7 @@ func (b *Backend) toolBase(ctx context.Context, t *envfile.Tool, ev engine.Ref, 
 	}
 	ref := images.Docker(t.Image)
 	p(engine.Event{Ref: ev, Status: "pulling " + ref + " for " + t.Platform})
-	err := b.pullPlatform(ctx, ref, t.Platform)
+	err := b.pull(ctx, ref, t.Platform, ev, p)
 	if err == nil {
 		img, ierr := b.cli.ImageInspect(ctx, ref)
 		if ierr == nil && fits(img) {
@@ -145,28 +142,6 @@ func (b *Backend) toolBase(ctx context.Context, t *envfile.Tool, ev engine.Ref, 
 		err = fmt.Errorf("pulled %s is %s/%s", ref, img.Os, img.Architecture)
 	}
 	return image.InspectResponse{}, tools.NoImageError("docker", t.Image, t.Platform, cands, err)
-}
-
-// pullPlatform pulls ref for platform and reports the daemon's error.
-func (b *Backend) pullPlatform(ctx context.Context, ref, platform string) error {
-	rc, err := b.cli.ImagePull(ctx, ref, image.PullOptions{Platform: platform})
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	dec := json.NewDecoder(rc)
-	for {
-		var m struct {
-			Error string `json:"error"`
-		}
-		if err := dec.Decode(&m); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		} else if m.Error != "" {
-			return errors.New(m.Error)
-		}
-	}
 }
 
 // CreateTool builds the tool's image, creates and starts c with its
