@@ -24,6 +24,10 @@ func Apply(ctx context.Context, b Backend, env *envfile.Environment, p Plan, pro
 	if progress == nil {
 		progress = Discard
 	}
+	if env == nil {
+		// A teardown of what was observed needs only the project.
+		env = &envfile.Environment{Project: p.Project}
+	}
 	if err := teardown(ctx, b, env, p, progress); err != nil {
 		return err
 	}
@@ -48,7 +52,7 @@ func teardown(ctx context.Context, b Backend, env *envfile.Environment, p Plan, 
 	sort.Sort(sort.Reverse(sort.IntSlice(ranks)))
 	dependants := dependantsOf(env)
 	for _, r := range ranks {
-		if err := teardownGroup(ctx, b, p, groups[r], dependants, progress); err != nil {
+		if err := teardownGroup(ctx, b, env, p, groups[r], dependants, progress); err != nil {
 			return err
 		}
 	}
@@ -70,7 +74,7 @@ func dependantsOf(env *envfile.Environment) map[Ref][]Ref {
 	return out
 }
 
-func teardownGroup(ctx context.Context, b Backend, p Plan, group []Action, dependants map[Ref][]Ref, progress Progress) error {
+func teardownGroup(ctx context.Context, b Backend, env *envfile.Environment, p Plan, group []Action, dependants map[Ref][]Ref, progress Progress) error {
 	done := map[Ref]chan struct{}{}
 	for _, a := range group {
 		done[a.Resource.Ref()] = make(chan struct{})
@@ -97,11 +101,11 @@ func teardownGroup(ctx context.Context, b Backend, p Plan, group []Action, depen
 			errs[i] = run(ctx, a, progress, func() error {
 				switch a.Op {
 				case OpStop:
-					return b.Stop(ctx, p.Project, a.Resource, progress)
+					return b.Stop(ctx, env, a.Resource, progress)
 				case OpReplace:
-					return b.Remove(ctx, p.Project, *a.Old, progress)
+					return b.Remove(ctx, env, *a.Old, progress)
 				default:
-					return b.Remove(ctx, p.Project, a.Resource, progress)
+					return b.Remove(ctx, env, a.Resource, progress)
 				}
 			}, a.Op != OpReplace)
 		}()

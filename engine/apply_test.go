@@ -213,14 +213,14 @@ type slowStop struct {
 	seq  []string
 }
 
-func (s *slowStop) Stop(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (s *slowStop) Stop(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
 	if r.Name == s.slow {
 		time.Sleep(150 * time.Millisecond)
 	}
 	s.mu.Lock()
 	s.seq = append(s.seq, r.Name)
 	s.mu.Unlock()
-	return s.Fake.Stop(ctx, project, r, p)
+	return s.Fake.Stop(ctx, env, r, p)
 }
 
 // TestDownStopsDependantsFirst: web depends on db and cache, so down stops

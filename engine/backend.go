@@ -27,10 +27,10 @@ type Backend interface {
 	// Start starts an existing, stopped resource.
 	Start(ctx context.Context, env *envfile.Environment, r Resource, p Progress) error
 	// Stop stops a running resource, keeping it.
-	Stop(ctx context.Context, project string, r Resource, p Progress) error
+	Stop(ctx context.Context, env *envfile.Environment, r Resource, p Progress) error
 	// Remove deletes an observed resource. Volumes are only removed when a
 	// destroy plan asked for it; user files are never touched.
-	Remove(ctx context.Context, project string, r Resource, p Progress) error
+	Remove(ctx context.Context, env *envfile.Environment, r Resource, p Progress) error
 	// Close releases the connection.
 	Close() error
 }

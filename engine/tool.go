@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/devbox-dev/devbox/envfile"
 )
 
 // KindTool is a tool block's warm container (docker) or instance (lxc)
@@ -308,9 +310,9 @@ func (w withTools) Observe(ctx context.Context, project string) ([]Resource, err
 	return rs, nil
 }
 
-func (w withTools) Remove(ctx context.Context, project string, r Resource, p Progress) error {
+func (w withTools) Remove(ctx context.Context, env *envfile.Environment, r Resource, p Progress) error {
 	if r.Kind != KindTool {
-		return w.Backend.Remove(ctx, project, r, p)
+		return w.Backend.Remove(ctx, env, r, p)
 	}
 	return w.to.RemoveTool(ctx, r.ID)
 }

@@ -70,7 +70,7 @@ func TestUsageSeparateFromStatus(t *testing.T) {
 	mustUp(t, b, env)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := b.Stop(ctx, p, engine.Resource{Kind: engine.KindService, Name: "cache"}, engine.Discard); err != nil {
+	if err := b.Stop(ctx, env, engine.Resource{Kind: engine.KindService, Name: "cache"}, engine.Discard); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := b.Status(ctx, env)

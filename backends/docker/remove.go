@@ -7,12 +7,14 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
 )
 
 // Remove deletes an observed resource: a container (forced, with its
 // anonymous volumes), a network, or — only when a destroy --volumes plan
 // asks — a named volume. Bind mount sources are never touched.
-func (b *Backend) Remove(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (b *Backend) Remove(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	project := env.Project
 	switch r.Kind {
 	case engine.KindService:
 		id := r.ID

@@ -7,13 +7,15 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/envfile"
 )
 
 // stopTimeout is how long a container gets to stop before it is killed.
 const stopTimeout = 10
 
 // Stop stops a running service container, keeping it.
-func (b *Backend) Stop(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (b *Backend) Stop(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	project := env.Project
 	switch r.Kind {
 	case engine.KindNetwork, engine.KindVolume, engine.KindImage:
 		return nil

@@ -45,7 +45,8 @@ func (b *Backend) Start(ctx context.Context, env *envfile.Environment, r engine.
 }
 
 // Stop stops a host (the instance) or a service (its unit).
-func (b *Backend) Stop(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (b *Backend) Stop(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	project := env.Project
 	switch r.Kind {
 	case engine.KindHost:
 		return b.stopInstance(ctx, r.ID)
@@ -60,7 +61,8 @@ func (b *Backend) Stop(ctx context.Context, project string, r engine.Resource, p
 
 // Remove deletes an observed resource. Mounted host directories are never
 // touched; volumes go only when a destroy --volumes plan says so.
-func (b *Backend) Remove(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (b *Backend) Remove(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	project := env.Project
 	switch r.Kind {
 	case engine.KindNetwork:
 		return b.removeNetwork(ctx, r)

@@ -235,7 +235,7 @@ func TestNetworkCreateSurvivesLinkChurn(t *testing.T) {
 		if err := b.Create(ctx, env, r, nil); err != nil {
 			errs = append(errs, err)
 		}
-		if err := b.Remove(ctx, env.Project, engine.Resource{Kind: engine.KindNetwork, Name: n.Name, ID: NetworkName(env.Project, n.Name)}, nil); err != nil {
+		if err := b.Remove(ctx, env, engine.Resource{Kind: engine.KindNetwork, Name: n.Name, ID: NetworkName(env.Project, n.Name)}, nil); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -223,7 +223,8 @@ func (f *Fake) Start(ctx context.Context, env *envfile.Environment, r engine.Res
 }
 
 // Stop implements engine.Backend.
-func (f *Fake) Stop(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (f *Fake) Stop(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	project := env.Project
 	if err := f.record("stop", r); err != nil {
 		return err
 	}
@@ -232,7 +233,8 @@ func (f *Fake) Stop(ctx context.Context, project string, r engine.Resource, p en
 
 // Remove implements engine.Backend. Removing a host removes the services
 // in it.
-func (f *Fake) Remove(ctx context.Context, project string, r engine.Resource, p engine.Progress) error {
+func (f *Fake) Remove(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	project := env.Project
 	if err := f.record("remove", r); err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func TestFakeHonoursProject(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.Remove(ctx, "b", r, engine.Discard); err != nil {
+	if err := f.Remove(ctx, &envfile.Environment{Project: "b"}, r, engine.Discard); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := f.Observe(ctx, "a")

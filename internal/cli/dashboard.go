@@ -152,7 +152,7 @@ func (d *dashboard) Detail(ctx context.Context, service string) (tui.Detail, err
 func (d *dashboard) Restart(ctx context.Context, service string) error {
 	return d.locked(ctx, service, func(r engine.Resource) error {
 		if engine.Running(r.State) {
-			if err := d.b.Stop(ctx, d.env.Project, r, engine.Discard); err != nil {
+			if err := d.b.Stop(ctx, d.env, r, engine.Discard); err != nil {
 				return err
 			}
 		}
@@ -164,7 +164,7 @@ func (d *dashboard) Restart(ctx context.Context, service string) error {
 func (d *dashboard) StopStart(ctx context.Context, service string) error {
 	return d.locked(ctx, service, func(r engine.Resource) error {
 		if engine.Running(r.State) {
-			return d.b.Stop(ctx, d.env.Project, r, engine.Discard)
+			return d.b.Stop(ctx, d.env, r, engine.Discard)
 		}
 		return d.b.Start(ctx, d.env, r, engine.Discard)
 	})
