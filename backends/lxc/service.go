@@ -102,7 +102,17 @@ func (b *Backend) serviceExec(ctx context.Context, env *envfile.Environment, svc
 
 // journalTail is the last lines of a unit's journal, for error messages.
 func (b *Backend) journalTail(ctx context.Context, inst, service string) string {
-	out, err := b.output(context.WithoutCancel(ctx), inst, "journalctl", "-u", UnitName(service), "-n", "10", "--no-pager", "-o", "cat")
+	ctx = context.WithoutCancel(ctx)
+	// The program's lines reach the journal through its stdio pipes after
+	// systemd has already logged the exit: wait (briefly) for at least one,
+	// so a "failed to start" shows what the program said.
+	for i := 0; i < 10; i++ {
+		if own, err := b.output(ctx, inst, "journalctl", "_SYSTEMD_UNIT="+UnitName(service), "-n", "1", "--no-pager", "-o", "cat"); err != nil || strings.TrimSpace(own) != "" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, err := b.output(ctx, inst, "journalctl", "-u", UnitName(service), "-n", "10", "--no-pager", "-o", "cat")
 	if err != nil || strings.TrimSpace(out) == "" {
 		return ""
 	}
