@@ -98,6 +98,10 @@ func teardownGroup(ctx context.Context, b Backend, env *envfile.Environment, p P
 				errs[i] = err
 				return
 			}
+			if removedWithHost(b, p, a) {
+				progress(Event{Ref: a.Resource.Ref(), Status: "removed with the host", Done: true})
+				return
+			}
 			errs[i] = run(ctx, a, progress, func() error {
 				switch a.Op {
 				case OpStop:

@@ -241,3 +241,52 @@ func TestDownStopsDependantsFirst(t *testing.T) {
 		t.Errorf("stop order %v, want web first", s.seq)
 	}
 }
+
+// inHost is a fake whose services live in its host, as lxc's units do.
+type inHost struct{ *enginetest.Fake }
+
+func (inHost) ServicesInHost() bool { return true }
+
+// TestDestroyRemovesContainedServicesWithTheHost: when the host goes, a
+// backend whose services live in it is not asked to remove each service
+// first; a plan that keeps the host still removes the service.
+func TestDestroyRemovesContainedServicesWithTheHost(t *testing.T) {
+	f := enginetest.New(enginetest.WithHost())
+	env := shop()
+	up(t, f, env)
+	f.Calls()
+	b := inHost{f}
+	ctx := context.Background()
+	obs, _ := f.Observe(ctx, "shop")
+	var events []string
+	progress := func(e engine.Event) { events = append(events, e.Ref.String()+": "+e.Status) }
+	if err := engine.Apply(ctx, b, env, engine.Destroy("shop", "fake", obs, false), progress); err != nil {
+		t.Fatal(err)
+	}
+	calls := f.Calls()
+	for _, c := range calls {
+		if strings.HasPrefix(c, "remove service/") {
+			t.Errorf("destroy removed a service before its host: %v", calls)
+		}
+	}
+	if !strings.Contains(strings.Join(calls, "\n"), "remove host/") {
+		t.Errorf("destroy did not remove the host: %v", calls)
+	}
+	if !strings.Contains(strings.Join(events, "\n"), "service/web: removed with the host") {
+		t.Errorf("events: %v", events)
+	}
+
+	// Without the host in the plan, a service removal is done.
+	up(t, f, env)
+	f.Calls()
+	obs, _ = f.Observe(ctx, "shop")
+	less := shop()
+	less.Services = less.Services[:2]
+	desired, _ := f.Desired(less)
+	if err := engine.Apply(ctx, b, less, engine.Up("shop", "fake", desired, obs), nil); err != nil {
+		t.Fatal(err)
+	}
+	if calls := f.Calls(); index(calls, "remove service/web") < 0 {
+		t.Errorf("removing one service: %v", calls)
+	}
+}

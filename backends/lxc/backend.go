@@ -145,3 +145,9 @@ func (b *Backend) Close() error {
 func (b *Backend) Server() incus.InstanceServer { return b.c }
 
 func devboxVersion() string { return version.Version }
+
+var _ engine.HostContainer = (*Backend)(nil)
+
+// ServicesInHost: every service is a unit in the one instance, so
+// deleting the instance removes them; destroy skips removing each first.
+func (b *Backend) ServicesInHost() bool { return true }

@@ -136,14 +136,15 @@ func (b *Backend) writeUnit(ctx context.Context, env *envfile.Environment, svc *
 
 // startUnit starts (verb "start") or restarts a service's unit. Without a
 // health check the same exec makes sure the unit did not fail straight
-// away (within half a second: a wrong command, a missing file; a
-// Type=simple unit is active from the fork on, before the program behind
-// the stdio wrapper has even run); with one, waitHealthy does the waiting.
+// away (within 0.1 s: a wrong command, a missing file; a Type=simple unit
+// is active from the fork on, before the program behind the stdio wrapper
+// has even run), so its dependants are not started; one that fails later
+// is up's settle check's (engine.Settle). With a check, waitHealthy waits.
 func (b *Backend) startUnit(ctx context.Context, inst string, svc *envfile.Service, verb string) error {
 	u := UnitName(svc.Name)
 	script := `systemctl "$2" "$1" || exit 2`
 	if !hasHealth(svc) {
-		script += `; for i in 1 2 3 4 5; do [ "$(systemctl is-active "$1")" = failed ] && exit 1; sleep 0.1; done; true`
+		script += `; sleep 0.1; [ "$(systemctl is-active "$1")" != failed ]`
 	}
 	_, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", u, verb)
 	if code, ok := exitCode(err); ok && code == 1 {

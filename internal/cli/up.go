@@ -76,34 +76,43 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 	return err
 }
 
-// settle is how long a service without a health check must have been
-// running to count as up: a command that fails at once has exited by then,
-// even on a loaded machine (1 s was not always enough).
-const settle = 2 * time.Second
-
-// settledStatus is the services' status once every running one has run
-// for settle (one wait, at most settle).
-func settledStatus(ctx context.Context, st engine.Statuser, env *envfile.Environment) ([]engine.ServiceStatus, error) {
+// settledStatus is the services' status once every just-started one has
+// settled (engine.Settle): run engine.SettleMax, or gone idle where the
+// backend reads CPU time (engine.CPUClock), polled every settlePoll.
+func settledStatus(ctx context.Context, b engine.Backend, st engine.Statuser, env *envfile.Environment) ([]engine.ServiceStatus, error) {
 	rows, err := st.Status(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	var wait time.Duration
-	for _, r := range rows {
-		if t, err := time.Parse(time.RFC3339Nano, r.StartedAt); err == nil && r.State == engine.StateRunning && time.Since(t) < settle {
-			wait = max(wait, settle-time.Since(t))
-		}
-	}
-	if wait == 0 {
+	s := engine.NewSettle(time.Now(), rows)
+	if s.Pending() == 0 {
 		return rows, nil
 	}
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(wait):
+	clock, _ := b.(engine.CPUClock)
+	for s.Pending() > 0 {
+		wait := time.Until(s.Deadline())
+		if clock != nil {
+			wait = min(wait, settlePoll)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(max(wait, 0)):
+		}
+		var cpu map[string]time.Duration
+		if clock != nil {
+			if cpu, err = clock.CPUTimes(ctx, env); err != nil {
+				clock, cpu = nil, nil // the fixed window, then
+			}
+		}
+		s.Observe(time.Now(), cpu)
 	}
 	return st.Status(ctx, env)
 }
+
+// settlePoll is how often settledStatus reads CPU times: often enough to
+// see SettleIdle pass, cheap (one container list, a few cgroup files).
+const settlePoll = 50 * time.Millisecond
 
 // checkUp fails, naming each service and its last log lines, when a
 // service is not running (or is unhealthy) once up is done: a command that
@@ -114,7 +123,7 @@ func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 	if !ok {
 		return nil, nil
 	}
-	rows, err := settledStatus(ctx, st, env)
+	rows, err := settledStatus(ctx, b, st, env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,24 @@
+package engine
+
+// HostContainer is implemented by backends whose services live inside
+// their host (lxc: units in the one instance). When a plan removes the
+// host, removing each service first is wasted work: Apply reports those
+// removals done with the host instead of calling Remove for them.
+type HostContainer interface {
+	ServicesInHost() bool
+}
+
+// removedWithHost reports whether a's removal is covered by the removal
+// of the host in p.
+func removedWithHost(b Backend, p Plan, a Action) bool {
+	hc, ok := b.(HostContainer)
+	if !ok || !hc.ServicesInHost() || a.Op != OpRemove || a.Resource.Kind != KindService {
+		return false
+	}
+	for _, h := range p.Actions {
+		if h.Op == OpRemove && h.Resource.Kind == KindHost {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/devbox-dev/devbox/envfile"
+)
+
+// Settling: `up` must not call a service up whose command fails at once,
+// so a just-started service without a health check counts as up only once
+// it has settled: it has run SettleMax, or — where the backend can read its
+// CPU time — it has run SettleMin and then used (almost) no CPU for
+// SettleIdle. A command that fails at start fails while it is busy
+// starting; one that has gone idle is waiting for work. Where CPU time
+// cannot be read (a remote daemon, an unknown cgroup layout) the fixed
+// window is all there is.
+const (
+	// SettleMax: 1 s was not always enough on a loaded machine.
+	SettleMax  = 2 * time.Second
+	SettleMin  = 250 * time.Millisecond
+	SettleIdle = 100 * time.Millisecond
+	// settleIdleShare is the CPU share (of one core) below which a span
+	// counts as idle: timers and poll loops use a little.
+	settleIdleShare = 50 // 1/50 = 2 %
+)
+
+// CPUUnknown in a CPUTimes map: the service runs, but its CPU time cannot
+// be read.
+const CPUUnknown time.Duration = -1
+
+// CPUClock is implemented by backends that can read cheaply (no daemon
+// stats cycle) the cumulative CPU time of each running service. Services
+// that are not running are absent from the map.
+type CPUClock interface {
+	CPUTimes(ctx context.Context, env *envfile.Environment) (map[string]time.Duration, error)
+}
+
+// Settle tracks which just-started services have not settled yet. It is
+// pure: callers feed it the time and CPU readings.
+type Settle struct {
+	started map[string]time.Time
+	ref     map[string]cpuRef
+}
+
+type cpuRef struct {
+	at  time.Time
+	cpu time.Duration
+}
+
+// NewSettle starts tracking the running services in rows that have run
+// less than SettleMax at now. Rows whose start time is unknown are not
+// waited for: there is nothing to measure from.
+func NewSettle(now time.Time, rows []ServiceStatus) *Settle {
+	s := &Settle{started: map[string]time.Time{}, ref: map[string]cpuRef{}}
+	for _, r := range rows {
+		if r.State != StateRunning {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, r.StartedAt)
+		if err == nil && now.Sub(t) < SettleMax {
+			s.started[r.Name] = t
+		}
+	}
+	return s
+}
+
+// Pending reports how many services have not settled.
+func (s *Settle) Pending() int { return len(s.started) }
+
+// Deadline is when the last pending service reaches SettleMax (the zero
+// time when none is pending).
+func (s *Settle) Deadline() time.Time {
+	var d time.Time
+	for _, t := range s.started {
+		if e := t.Add(SettleMax); e.After(d) {
+			d = e
+		}
+	}
+	return d
+}
+
+// Observe takes a CPU reading at now (nil: no reading, only time passes).
+// A service absent from a reading has stopped running: the caller's next
+// status says how it ended, so it is no longer waited for.
+func (s *Settle) Observe(now time.Time, cpu map[string]time.Duration) {
+	for name, t := range s.started {
+		age := now.Sub(t)
+		if age >= SettleMax {
+			delete(s.started, name)
+			continue
+		}
+		if cpu == nil {
+			continue
+		}
+		v, ok := cpu[name]
+		switch {
+		case !ok:
+			delete(s.started, name)
+			continue
+		case v == CPUUnknown || age < SettleMin:
+			continue
+		}
+		ref, ok := s.ref[name]
+		if !ok || v < ref.cpu || (v-ref.cpu)*settleIdleShare > now.Sub(ref.at) {
+			// First reading, a counter reset, or busy since the reference.
+			s.ref[name] = cpuRef{at: now, cpu: v}
+			continue
+		}
+		if now.Sub(ref.at) >= SettleIdle {
+			delete(s.started, name)
+		}
+	}
+}
