@@ -51,8 +51,10 @@ func (p Plan) Changes() int {
 }
 
 // Up computes what `up` must do to turn observed into desired. It is pure:
-// every decision of an up is made here.
-func Up(project, backend string, desired, observed []Resource) Plan {
+// every decision of an up is made here. disabled names the file's
+// services left out of desired (their profiles not active): what exists
+// of them is kept, not removed as orphans (disabled.go).
+func Up(project, backend string, desired, observed []Resource, disabled ...string) Plan {
 	obs := map[Ref]Resource{}
 	for _, o := range observed {
 		obs[o.Ref()] = o
@@ -104,8 +106,13 @@ func Up(project, backend string, desired, observed []Resource) Plan {
 
 	// Orphans: in the engine, no longer in the file. Volumes and images are
 	// never removed by up; volumes hold data, images are cache.
+	off := disabledSet(disabled)
 	for _, o := range sortedObserved(observed) {
 		if want[o.Ref()] || o.Kind == KindVolume || o.Kind == KindImage {
+			continue
+		}
+		if a, ok := keepDisabled(o, off, decided); ok {
+			p.Actions = append(p.Actions, a)
 			continue
 		}
 		p.Actions = append(p.Actions, Action{Op: OpRemove, Resource: o, Reason: "no longer in the file"})

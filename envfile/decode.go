@@ -116,6 +116,7 @@ func decodeFile(body hcl.Body, file string, opts Options) (*Environment, hcl.Dia
 		p.env.LXC = LXCConfig{Remote: DefaultLXCRemote, Profiles: []string{DefaultProfile}}
 	}
 	p.validate()
+	p.applyProfiles()
 	p.use.fill(p.env)
 	return p.env, p.diags
 }

@@ -15,6 +15,14 @@
 //     var.NAME, env("X"), file("rel/path") and the cty standard library
 //     functions, defaults are filled in and the result validated.
 //
+// A service's env_file (Compose's env-file format, read with compose-go's
+// dotenv parser, confined to the project like mount sources and file()) is
+// laid under its env while decoding, so its values are env from then on.
+// Service profiles (Compose's `profiles`, not lxc.profiles) are applied
+// last, after validation: services none of whose profiles is active
+// ([Options.ActiveProfiles], [Options.Enable]) move from
+// [Environment.Services] to [Environment.DisabledServices].
+//
 // Every problem is reported as an [hcl.Diagnostic] whose Subject points at
 // the offending expression or block; [Files.WriteDiagnostics] prints them
 // with file:line,col, the source line and a caret.

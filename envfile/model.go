@@ -30,6 +30,14 @@ type Environment struct {
 	Services []Service `json:"services"`
 	Tools    []Tool    `json:"tools"`
 
+	// ActiveProfiles are the service profiles in effect (--profile,
+	// DEVBOX_PROFILES), sorted; DisabledServices the services of the file
+	// left out of Services because none of their profiles is active. up
+	// keeps what exists of those; destroy removes it with the rest. (Not
+	// lxc.profiles, which are Incus profiles.)
+	ActiveProfiles   []string `json:"active_profiles"`
+	DisabledServices []string `json:"disabled_services"`
+
 	// What the file reaches on the host, for config and plan; no backend
 	// hashes these. Sources are the values that came from env() and
 	// file(), HostEnv the names (never the values) of the host variables
@@ -130,7 +138,9 @@ type Service struct {
 	Command   []string          `json:"command,omitempty"`
 	User      string            `json:"user,omitempty"`
 	Workdir   string            `json:"workdir,omitempty"`
-	Env       map[string]string `json:"env,omitempty"`
+	Env       map[string]string `json:"env,omitempty"`      // env_file values under the service's own env
+	EnvFile   []string          `json:"env_file,omitempty"` // as written, relative to Dir; their values are in Env
+	Profiles  []string          `json:"profiles,omitempty"` // service profiles; none: always enabled
 	Ports     []Port            `json:"ports,omitempty"`
 	Volumes   map[string]string `json:"volumes,omitempty"` // volume name -> target path
 	Mounts    []string          `json:"mounts,omitempty"`  // mount names

@@ -39,6 +39,14 @@ type Options struct {
 	// source is then a warning, since nothing will be mounted, and a user
 	// who deleted a directory can still tear the environment down.
 	Existing bool
+	// ActiveProfiles are the service profiles in effect (--profile,
+	// DEVBOX_PROFILES; "*" is all of them): a service with profiles is
+	// enabled only when one of them is active. Not lxc.profiles.
+	ActiveProfiles []string
+	// Enable names services to enable whatever the active profiles, as
+	// Compose does for services named on the command line (up SERVICE…):
+	// their profiles are activated.
+	Enable []string
 }
 
 // Files maps file names to parsed HCL files so diagnostics can show

@@ -49,7 +49,8 @@ var volumeSchema = &hcl.BodySchema{}
 
 var serviceSchema = &hcl.BodySchema{
 	Attributes: attrs("packages", "provision", "command", "user", "workdir", "env",
-		"volumes", "mounts", "networks", "depends_on", "restart", "systemd"),
+		"volumes", "mounts", "networks", "depends_on", "restart", "systemd",
+		"env_file", "profiles"),
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "port", LabelNames: named},
 		{Type: "health"},

@@ -45,6 +45,8 @@ func (p *parser) service(b *hcl.Block) {
 	s.Packages = values(p.strList(at["packages"]))
 	s.Provision = values(p.strList(at["provision"]))
 	p.process(at, &s)
+	p.envFiles(at["env_file"], &s)
+	s.Profiles = p.profiles(at["profiles"])
 	src.volumes = p.strMap(at["volumes"])
 	for _, e := range src.volumes {
 		p.absPath(e.valRng, "volume target", e.val)

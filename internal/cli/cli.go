@@ -64,6 +64,10 @@ type App struct {
 	// allowMounts are --allow-mount paths: outside the project, yet
 	// usable by mount sources and file().
 	allowMounts []string
+	// profiles are --profile names: the service profiles to activate.
+	profiles []string
+	// enable names services to enable whatever the profiles (up SERVICE…).
+	enable []string
 }
 
 // Main runs devbox with args and returns the process exit code.
@@ -109,6 +113,7 @@ func (a *App) root() *cobra.Command {
 	f.BoolVar(&a.json, "json", false, "print JSON")
 	f.StringArrayVar(&a.allowMounts, "allow-mount", nil,
 		"let the file mount or file() read `PATH` and what is under it, outside the project directory (repeatable; also ~/.config/devbox/allow-mounts)")
+	f.StringArrayVar(&a.profiles, "profile", nil, "activate the service profile `NAME` (repeatable; default: $DEVBOX_PROFILES, comma-separated)")
 
 	verbs := []verb{
 		&validateCmd{app: a}, &configCmd{app: a}, &planCmd{app: a},
@@ -174,7 +179,8 @@ func (a *App) loadFor(existing bool) (*envfile.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := envfile.Options{Backend: a.backend, Project: a.project, Vars: map[string]string{}, Existing: existing}
+	opts := envfile.Options{Backend: a.backend, Project: a.project, Vars: map[string]string{}, Existing: existing,
+		ActiveProfiles: a.activeProfiles(), Enable: a.enable}
 	if opts.Backend == "" {
 		opts.Backend = a.Getenv("DEVBOX_BACKEND")
 	}

@@ -20,6 +20,8 @@ func (c *execCmd) command() *cobra.Command {
 		Use:   "exec SERVICE -- COMMAND [ARG...]",
 		Short: "Run a command in a service (its user, env and workdir); the exit code is passed through",
 		Args:  cobra.MinimumNArgs(2),
+
+		ValidArgsFunction: firstArg(c.app.completeServices),
 	}
 }
 
@@ -31,7 +33,8 @@ func (c *execCmd) Run(ctx context.Context, args []string) error {
 type shellCmd struct{ app *App }
 
 func (c *shellCmd) command() *cobra.Command {
-	return &cobra.Command{Use: "shell [SERVICE]", Short: "Open a shell in a service (default: the first)", Args: cobra.MaximumNArgs(1)}
+	return &cobra.Command{Use: "shell [SERVICE]", Short: "Open a shell in a service (default: the first)", Args: cobra.MaximumNArgs(1),
+		ValidArgsFunction: firstArg(c.app.completeServices)}
 }
 
 // Run opens bash when the image has it, else sh.

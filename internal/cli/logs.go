@@ -21,7 +21,8 @@ type logsCmd struct {
 }
 
 func (c *logsCmd) command() *cobra.Command {
-	cmd := &cobra.Command{Use: "logs [SERVICE...]", Short: "Show service logs, multiplexed with service prefixes"}
+	cmd := &cobra.Command{Use: "logs [SERVICE...]", Short: "Show service logs, multiplexed with service prefixes",
+		ValidArgsFunction: c.app.completeServices}
 	// -f after `logs` means --follow (see followShorthand); before the verb it is the file.
 	cmd.Flags().BoolVar(&c.follow, "follow", false, "keep following new lines (-f)")
 	cmd.Flags().IntVarP(&c.tail, "tail", "n", -1, "lines from the end of each log (-1: all)")
@@ -125,8 +126,11 @@ func (p *prefixWriter) flush() {
 func followShorthand(args []string) []string {
 	out := append([]string(nil), args...)
 	valued := map[string]bool{"-f": true, "--file": true, "-C": true, "--directory": true,
-		"--backend": true, "--remote": true, "--var": true, "-p": true, "--project": true}
+		"--backend": true, "--remote": true, "--var": true, "-p": true, "--project": true, "--profile": true}
 	for i := 0; i < len(out); i++ {
+		if out[i] == cobra.ShellCompRequestCmd || out[i] == cobra.ShellCompNoDescRequestCmd {
+			continue // completing: the verb follows
+		}
 		if valued[out[i]] {
 			i++ // skip the flag's value
 			continue

@@ -65,7 +65,7 @@ func upPlan(ctx context.Context, b engine.Backend, env *envfile.Environment) (en
 	if err != nil {
 		return engine.Plan{}, fmt.Errorf("observe %s: %w", b.Name(), err)
 	}
-	p := engine.Up(env.Project, b.Name(), desired, observed)
+	p := engine.Up(env.Project, b.Name(), desired, observed, env.DisabledServices...)
 	if to, ok := b.(engine.ToolObserver); ok {
 		cs, err := to.ObserveTools(ctx, env.Project, "", -1)
 		if err != nil {

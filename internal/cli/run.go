@@ -30,6 +30,8 @@ func (c *runCmd) command() *cobra.Command {
 			"your uid and gid, with the TTY, stdin/stdout/stderr and signals passed through. Flags\n" +
 			"after TOOL are the tool's.",
 		Args: cobra.MinimumNArgs(1),
+
+		ValidArgsFunction: firstArg(c.app.completeTools),
 	}
 	cmd.Flags().SetInterspersed(false)
 	return cmd

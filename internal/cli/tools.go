@@ -39,14 +39,16 @@ func (c *toolsCmd) command() *cobra.Command {
 	}
 	install := sub("install [TOOL...]", "Write a shim per tool (default: all) that runs it through devbox with this devbox.hcl", c.install)
 	dirFlag(install)
+	install.ValidArgsFunction = c.app.completeTools
 	install.Flags().BoolVar(&c.force, "force", false, "write a shim even when it would shadow a command of that name on PATH")
 	ls := sub("ls", "List the shims devbox wrote, and this file's tools", c.ls)
 	ls.Args = cobra.NoArgs
 	dirFlag(ls)
 	un := sub("uninstall [TOOL...]", "Remove the shims devbox wrote for this devbox.hcl (--all: every devbox shim)", c.uninstall)
 	dirFlag(un)
+	un.ValidArgsFunction = c.app.completeTools
 	un.Flags().BoolVar(&c.all, "all", false, "remove every devbox shim in the directory, whatever file it runs")
-	sub("rm [TOOL...]", "Remove the warm tool containers (docker) or instances (lxc) of this project", c.rm)
+	sub("rm [TOOL...]", "Remove the warm tool containers (docker) or instances (lxc) of this project", c.rm).ValidArgsFunction = c.app.completeTools
 	return cmd
 }
 
