@@ -66,9 +66,59 @@ func ServiceEnv(env *envfile.Environment, s *envfile.Service, addr func(service 
 }
 
 // HashedEnv is the part of ServiceEnv that belongs in s's config hash: its
-// own env over Links, without the other services' env (PeerEnv).
+// own env over HashedLinks, without the other services' env (PeerEnv).
 func HashedEnv(env *envfile.Environment, s *envfile.Service, addr func(service string) string) map[string]string {
-	return Merge(Links(env, s.Name, addr), s.Env)
+	return Merge(HashedLinks(env, s.Name, addr), s.Env)
+}
+
+// HashedLinks is the part of Links that belongs in self's config hash: the
+// links to the services self depends on, directly or not. A change to
+// where one of them is replaces self; a service added, removed or moved
+// that self does not depend on replaces nothing (self gets its links when
+// it is next created), as Compose recreates nothing for a new service.
+func HashedLinks(env *envfile.Environment, self string, addr func(service string) string) map[string]string {
+	deps := dependencies(env, self)
+	out := map[string]string{}
+	for k, v := range Links(env, self, addr) {
+		if deps[linkOwner(env, k)] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// dependencies is the depends_on closure of self.
+func dependencies(env *envfile.Environment, self string) map[string]bool {
+	out := map[string]bool{}
+	todo := []string{self}
+	for len(todo) > 0 {
+		s := env.Service(todo[0])
+		todo = todo[1:]
+		if s == nil {
+			continue
+		}
+		for _, d := range s.DependsOn {
+			if !out[d] {
+				out[d] = true
+				todo = append(todo, d)
+			}
+		}
+	}
+	return out
+}
+
+// linkOwner is the service a link variable is about: the one whose prefix
+// the key starts with, the longest such (DB and DB_ADMIN both prefix
+// DB_ADMIN_HOST).
+func linkOwner(env *envfile.Environment, key string) string {
+	owner, best := "", 0
+	for i := range env.Services {
+		pre := Prefix(env.Services[i].Name) + "_"
+		if len(pre) > best && strings.HasPrefix(key, pre) {
+			owner, best = env.Services[i].Name, len(pre)
+		}
+	}
+	return owner
 }
 
 // HostVars returns the variables as seen from the host: only forwarded

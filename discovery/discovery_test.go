@@ -89,3 +89,35 @@ func TestVarsSplitIntoLinksAndPeerEnv(t *testing.T) {
 		t.Errorf("ServiceEnv = %v", all)
 	}
 }
+
+// HashedLinks holds the links to what a service depends on (transitively)
+// only: a service added, or moved, that it does not depend on leaves its
+// hash alone; a dependency's port change does not.
+func TestHashedLinksFollowDependsOn(t *testing.T) {
+	addr := func(s string) string { return s }
+	env := testEnv()
+	env.Services[0].DependsOn = []string{"db"}
+	env.Services[1].DependsOn = []string{"my-cache"}
+	h := HashedLinks(env, "web", addr)
+	if h["DB_PORT"] != "tcp://db:5432" || h["MY_CACHE_PORT"] != "tcp://my-cache:6379" {
+		t.Errorf("links to dependencies (db, and my-cache through db) missing: %v", h)
+	}
+	if _, ok := HashedLinks(env, "worker", addr)["DB_PORT"]; ok {
+		t.Error("worker depends on nothing, yet db's links are in its hash")
+	}
+	before := HashedLinks(env, "web", addr)
+	added := testEnv()
+	added.Services[0].DependsOn = []string{"db"}
+	added.Services[1].DependsOn = []string{"my-cache"}
+	added.Services = append(added.Services, envfile.Service{Name: "db-admin", Ports: []envfile.Port{{Port: 8081}}})
+	if after := HashedLinks(added, "web", addr); !reflect.DeepEqual(before, after) {
+		t.Errorf("adding db-admin changed web's hashed links:\n%v\n%v", before, after)
+	}
+	if _, ok := Links(added, "web", addr)["DB_ADMIN_PORT"]; !ok {
+		t.Error("web is not given db-admin's links at all")
+	}
+	added.Services[1].Ports[0].Port = 5433
+	if after := HashedLinks(added, "web", addr); after["DB_PORT"] != "tcp://db:5433" {
+		t.Errorf("db's port change not in web's hashed links: %v", after)
+	}
+}

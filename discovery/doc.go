@@ -7,8 +7,10 @@
 // Which of them are in whose config hash (the rule both backends follow):
 // every service sees every other service that has ports. What says where
 // that service is — <NAME>_HOST, <NAME>_NAME and the <NAME>_PORT family
-// (Links) — is in the hash of every service that sees it, so changing db's
-// port or name replaces db and everything that connects to it. db's own
+// (Links) — is in the hash of every service that depends on it, directly
+// or not (HashedLinks), so changing db's port or name replaces db and its
+// dependants; adding a service, or moving one nobody depends on, replaces
+// no other (they get its links when they are next created). db's own
 // env copied as DB_ENV_<VAR> (PeerEnv) is in no hash but db's own: editing
 // one service's env replaces that service only, as Docker's links, which
 // copied the linked container's env at creation and never recreated the

@@ -151,11 +151,11 @@ type hashedMount struct {
 
 // serviceHash covers everything that shapes the container: the service
 // block, the resolved image, its mounts, the networks' Docker names and
-// config, and the discovery Links it is given (so a change to another
-// service's name or ports replaces the services that see them). The other
-// services' env (DB_ENV_…) is left out: it is delivered when the container
-// is created, and editing one service replaces that one only (package
-// discovery says why).
+// config, and the discovery links to the services it depends on (so a
+// change to a dependency's name or ports replaces its dependants). The
+// other links and the other services' env (DB_ENV_…) are left out: they
+// are delivered when the container is created, and editing or adding one
+// service replaces that one only (package discovery says why).
 func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 	var mounts []hashedMount
 	for _, m := range s.Mounts {
@@ -180,7 +180,7 @@ func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 	}
 	// The tag stays service-v1: where no other service has env, the hash is
 	// what it was, so an upgrade replaces nothing that did not change.
-	links := discovery.Links(env, s.Name, byName)
+	links := discovery.HashedLinks(env, s.Name, byName)
 	return engine.Hash("service-v1", s, serviceImage(env, s), mounts, nets, links), nil
 }
 

@@ -100,9 +100,12 @@ func TestHashChanges(t *testing.T) {
 		{"a new env var on db changes db only", func(e *envfile.Environment) {
 			e.Services[0].Env["NEW"] = "1"
 		}, []string{"service/db"}},
-		{"db port changes the others (their DB_PORT_…)", func(e *envfile.Environment) {
+		{"db port changes db and its dependant web (DB_PORT_…), not cache or worker", func(e *envfile.Environment) {
 			e.Services[0].Ports[0].Port = 5433
-		}, []string{"service/db", "service/cache", "service/web", "service/worker"}},
+		}, []string{"service/db", "service/web"}},
+		{"a service added changes no other", func(e *envfile.Environment) {
+			e.Services = append(e.Services, envfile.Service{Name: "admin", Ports: []envfile.Port{{Port: 8081}}})
+		}, nil},
 		{"worker command changes only worker", func(e *envfile.Environment) {
 			e.Services[3].Command = []string{"sleep", "1"}
 		}, []string{"service/worker"}},
