@@ -22,6 +22,9 @@ func (b *Backend) waitHealthy(ctx context.Context, id string, s *envfile.Service
 	}
 	h := healthConfig(s.Health)
 	budget := time.Duration(h.Retries+1)*(h.Interval+h.Timeout) + 10*time.Second
+	if d := engine.HealthTimeout(ctx); d > 0 && d < budget {
+		budget = d // up --timeout
+	}
 	deadline := time.Now().Add(budget)
 	poll := min(h.Interval/2, 500*time.Millisecond)
 	p(engine.Event{Ref: ev, Status: "waiting for health check"})
@@ -55,7 +58,7 @@ func (b *Backend) waitHealthy(ctx context.Context, id string, s *envfile.Service
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("docker: service %q: health check did not pass within %s; last check output: %s", s.Name, budget.Round(time.Second), orNone(last))
+			return fmt.Errorf("docker: service %q: health check did not pass within %s; last check output: %s%s", s.Name, budget.Round(time.Millisecond), orNone(last), b.logTail(ctx, id))
 		}
 		select {
 		case <-ctx.Done():

@@ -88,6 +88,8 @@ func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc
 		return nil
 	}
 	h := healthDefaults(*svc.Health)
+	bound := engine.HealthTimeout(ctx) // up --timeout; 0: the retries are the bound
+	deadline := time.Now().Add(bound)
 	var last healthResult
 	for i := 1; i <= h.Retries; i++ {
 		res, err := b.healthOnce(ctx, env, svc, h)
@@ -102,11 +104,20 @@ func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc
 		if st, _ := b.output(ctx, inst, "systemctl", "is-active", UnitName(svc.Name)); strings.TrimSpace(st) == "failed" {
 			return fmt.Errorf("lxc: service %q failed while starting%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
 		}
+		wait := h.Interval.D()
+		if bound > 0 {
+			// Not marked unhealthy: the unit stays starting, and the next
+			// up waits for it again.
+			if time.Until(deadline) <= 0 {
+				return fmt.Errorf("lxc: service %q: health check did not pass within %s: %s%s", svc.Name, bound, last.describe(h), b.journalTail(ctx, inst, svc.Name))
+			}
+			wait = min(wait, time.Until(deadline))
+		}
 		p(engine.Event{Ref: r.Ref(), Status: fmt.Sprintf("waiting for health (%d/%d)", i, h.Retries)})
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(h.Interval.D()):
+		case <-time.After(wait):
 		}
 	}
 	if err := b.markHealth(ctx, inst, svc.Name, "unhealthy"); err != nil {

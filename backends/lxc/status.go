@@ -64,6 +64,9 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 	units := parseShow(text)
 	for i := range out {
 		s := &env.Services[i]
+		if inst.Config[keyService+s.Name] == "" {
+			continue // never created (up SERVICE… left it out): missing, not stopped
+		}
 		u := units[UnitName(s.Name)]
 		st := &out[i]
 		st.Addresses = addrs

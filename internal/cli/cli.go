@@ -118,6 +118,7 @@ func (a *App) root() *cobra.Command {
 	verbs := []verb{
 		&validateCmd{app: a}, &configCmd{app: a}, &planCmd{app: a},
 		&upCmd{app: a}, &downCmd{app: a}, &destroyCmd{app: a},
+		&stopCmd{app: a}, &startCmd{app: a}, &restartCmd{app: a},
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
 		&cacheCmd{app: a}, &doctorCmd{app: a}, &versionCmd{app: a},
 		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a}, &setupCmd{app: a},

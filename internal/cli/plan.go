@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,24 +15,91 @@ type planCmd struct{ app *App }
 
 func (c *planCmd) command() *cobra.Command {
 	return &cobra.Command{
-		Use:   "plan",
+		Use:   "plan [SERVICE…]",
 		Short: "Show what `up` would do, from the engine's observed state",
-		Args:  cobra.NoArgs,
+		Long: "plan prints what `up` with the same arguments would do; with services, only " +
+			"those and what they depend on, as `up SERVICE…` does.",
+		Args: cobra.ArbitraryArgs,
 	}
 }
 
 // Run prints the up plan without applying it.
 func (c *planCmd) Run(ctx context.Context, args []string) error {
+	// A service named on the command line is enabled whatever its profiles.
+	c.app.enable = args
 	env, b, err := c.app.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	p, err := upPlan(ctx, b, env)
+	if err := checkServices(env, args); err != nil {
+		return err
+	}
+	p, err := servicesPlan(ctx, b, env, args)
 	if err != nil {
 		return err
 	}
 	return showPlan(c.app, env, b, p)
+}
+
+// checkServices fails (exit 2) naming the file's services when one of
+// names is not among them.
+func checkServices(env *envfile.Environment, names []string) error {
+	for _, n := range names {
+		if env.Service(n) != nil {
+			continue
+		}
+		all := make([]string, len(env.Services))
+		for i, s := range env.Services {
+			all[i] = s.Name
+		}
+		if len(all) == 0 {
+			return badInput(fmt.Errorf("no service %q: %s has no services", n, env.File))
+		}
+		return badInput(fmt.Errorf("no service %q in %s; its services: %s", n, env.File, strings.Join(all, ", ")))
+	}
+	return nil
+}
+
+// servicesPlan is upPlan narrowed to services and what they depend on
+// (engine.Subset); with none, the whole up plan.
+func servicesPlan(ctx context.Context, b engine.Backend, env *envfile.Environment, services []string) (engine.Plan, error) {
+	p, err := upPlan(ctx, b, env)
+	if err != nil {
+		return p, err
+	}
+	sub, err := engine.Subset(p, services)
+	if err != nil {
+		return p, badInput(err)
+	}
+	return sub, nil
+}
+
+// planServices is env with only the services p acts on, when p is a
+// subset (up SERVICE…): what up checks and summarises afterwards.
+func planServices(env *envfile.Environment, p engine.Plan, services []string) *envfile.Environment {
+	if len(services) == 0 {
+		return env
+	}
+	return actedOn(env, p)
+}
+
+// actedOn is env with only the services p has an action for.
+func actedOn(env *envfile.Environment, p engine.Plan) *envfile.Environment {
+	in := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Resource.Kind == engine.KindService {
+			in[a.Resource.Name] = true
+		}
+	}
+	sub := *env
+	sub.Services = nil
+	for _, s := range env.Services {
+		if in[s.Name] {
+			sub.Services = append(sub.Services, s)
+		}
+	}
+	return &sub
 }
 
 // showPlan prints the plan after what the file reaches on the host, which
@@ -75,4 +143,17 @@ func upPlan(ctx context.Context, b engine.Backend, env *envfile.Environment) (en
 		p.Actions = append(p.Actions, engine.UpTools(inFile, cs)...)
 	}
 	return p, nil
+}
+
+// preflightEnv is what up SERVICE… checks before applying: the services
+// it brings up (a port the others would take is theirs to fail on), but
+// the whole file when it makes a host (lxc's instance), which is made
+// with every service's ports and packages.
+func preflightEnv(env *envfile.Environment, p engine.Plan, services []string) *envfile.Environment {
+	for _, a := range p.Actions {
+		if a.Resource.Kind == engine.KindHost && (a.Op == engine.OpCreate || a.Op == engine.OpReplace) {
+			return env
+		}
+	}
+	return planServices(env, p, services)
 }

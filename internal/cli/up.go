@@ -14,42 +14,62 @@ import (
 )
 
 type upCmd struct {
-	app    *App
-	dryRun bool
+	app     *App
+	dryRun  bool
+	timeout time.Duration
 }
 
 func (c *upCmd) command() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "up",
+		Use:   "up [SERVICE…]",
 		Short: "Create or update the environment so it matches devbox.hcl",
 		Long: "up observes what exists, plans, and applies only the changes: a second up with " +
-			"nothing changed does nothing; a changed service is replaced and the rest kept.",
-		Args: cobra.NoArgs,
+			"nothing changed does nothing; a changed service is replaced and the rest kept.\n\n" +
+			"With services, up brings up those and what they depend on (depends_on, transitively, " +
+			"with their networks and volumes) and leaves every other service as it is: not created, " +
+			"not replaced even if changed, not removed.",
+		Args: cobra.ArbitraryArgs,
 	}
 	cmd.Flags().BoolVar(&c.dryRun, "dry-run", false, "print the plan and stop (same as `devbox plan`)")
+	cmd.Flags().DurationVar(&c.timeout, "timeout", 0, timeoutUsage)
 	return cmd
 }
 
 // Run plans and applies.
 func (c *upCmd) Run(ctx context.Context, args []string) error {
+	if c.timeout < 0 {
+		return badInput(fmt.Errorf("--timeout %s: want a positive duration, such as 30s", c.timeout))
+	}
+	// A service named on the command line is enabled whatever its profiles.
+	c.app.enable = args
 	env, b, err := c.app.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	if err := checkServices(env, args); err != nil {
+		return err
+	}
 	if c.dryRun {
-		p, err := upPlan(ctx, b, env)
+		p, err := servicesPlan(ctx, b, env, args)
 		if err != nil {
 			return err
 		}
 		return showPlan(c.app, env, b, p)
 	}
+	// The bound reaches the backends' health waits, not the builds and
+	// provisioning before them (engine.WithHealthTimeout).
+	ctx = engine.WithHealthTimeout(ctx, c.timeout)
 	show := func(p engine.Plan) error {
 		if err := showPlan(c.app, env, b, p); err != nil {
 			return err
 		}
 		if p.Changes() == 0 && !c.app.json {
-			fmt.Fprintln(c.app.Stdout, "nothing to do: the environment matches devbox.hcl")
+			what := "the environment matches"
+			if len(args) > 0 {
+				what = strings.Join(args, ", ") + " and what they depend on match"
+			}
+			fmt.Fprintf(c.app.Stdout, "nothing to do: %s devbox.hcl\n", what)
 		}
 		return nil
 	}
@@ -59,7 +79,9 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		if p.Changes() == 0 {
 			return nil
 		}
-		rows, err := checkUp(ctx, c.app, b, env)
+		// up SERVICE…: the services left alone are not judged.
+		upEnv := planServices(env, p, args)
+		rows, err := checkUp(ctx, c.app, b, upEnv)
 		if err != nil {
 			return err
 		}
@@ -67,9 +89,9 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 			return nil
 		}
 		fmt.Fprintf(c.app.Stdout, "%s is up on %s\n", env.Project, b.Name())
-		return summary(c.app, env, rows)
+		return summary(c.app, upEnv, rows)
 	}
-	_, err = applyUp(ctx, c.app, b, env, newPrinter(c.app.Stderr).event, upHooks{show: show, done: done})
+	_, err = applyUp(ctx, c.app, b, env, newPrinter(c.app.Stderr).event, upHooks{show: show, done: done, services: args})
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w; run `devbox up` again to finish", err)
 	}
@@ -171,6 +193,9 @@ func summary(app *App, env *envfile.Environment, rows []engine.ServiceStatus) er
 // sees the plan before anything is done, done runs after a successful apply.
 type upHooks struct {
 	show, done func(engine.Plan) error
+	// services narrows the plan to these and what they depend on (up
+	// SERVICE…); none: the whole file.
+	services []string
 }
 
 // applyUp is up without output of its own: lock, observe, plan, show,
@@ -183,7 +208,7 @@ func applyUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 		return engine.Plan{}, err
 	}
 	defer unlock()
-	p, err := upPlan(ctx, b, env)
+	p, err := servicesPlan(ctx, b, env, h.services)
 	if err != nil {
 		return p, err
 	}
@@ -194,7 +219,7 @@ func applyUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 	}
 	if p.Changes() > 0 {
 		if pf, ok := b.(engine.Preflighter); ok {
-			if err := pf.Preflight(ctx, env); err != nil {
+			if err := pf.Preflight(ctx, preflightEnv(env, p, h.services)); err != nil {
 				return p, badInput(err)
 			}
 		}
