@@ -63,6 +63,11 @@ func TestCompleteNames(t *testing.T) {
 		{[]string{"tools", "install", "r"}, "report"},
 		{[]string{"tools", "rm", "lint", ""}, "report"},
 		{[]string{"tools", "uninstall", ""}, "lint report"},
+		{[]string{"up", "w"}, "web"},
+		{[]string{"plan", "web", ""}, "db debug"},
+		{[]string{"stop", ""}, "db debug web"},
+		{[]string{"start", "d"}, "db debug"},
+		{[]string{"restart", "db", ""}, "debug web"},
 	} {
 		got, errs := complete(t, h, tc.args...)
 		if strings.Join(got, " ") != tc.want {

@@ -19,7 +19,8 @@ func (c *planCmd) command() *cobra.Command {
 		Short: "Show what `up` would do, from the engine's observed state",
 		Long: "plan prints what `up` with the same arguments would do; with services, only " +
 			"those and what they depend on, as `up SERVICE…` does.",
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: c.app.completeServices,
 	}
 }
 

@@ -23,7 +23,8 @@ func (c *restartCmd) command() *cobra.Command {
 			"does: containers and units are kept, so changes to devbox.hcl are NOT applied " +
 			"(run `devbox up` for that). Stopped services they depend on are started too; services " +
 			"that depend on the restarted ones are left running.",
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: c.app.completeServices,
 	}
 	cmd.Flags().DurationVar(&c.timeout, "timeout", 0, timeoutUsage)
 	return cmd

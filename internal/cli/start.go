@@ -24,7 +24,8 @@ func (c *startCmd) command() *cobra.Command {
 		Long: "start starts existing services that are stopped, and the stopped ones they depend on, " +
 			"in dependency order, waiting for health checks as up does. It creates nothing and does " +
 			"not apply changes to devbox.hcl (`devbox up` does): a service never created is an error.",
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: c.app.completeServices,
 	}
 	cmd.Flags().DurationVar(&c.timeout, "timeout", 0, timeoutUsage)
 	return cmd

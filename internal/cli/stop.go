@@ -20,7 +20,8 @@ func (c *stopCmd) command() *cobra.Command {
 		Long: "stop stops the named services only, as docker compose does: the services that " +
 			"depend on them keep running. Nothing is removed; `devbox start` starts them again. " +
 			"`devbox down` also stops the lxc instance.",
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: c.app.completeServices,
 	}
 }
 

@@ -28,7 +28,8 @@ func (c *upCmd) command() *cobra.Command {
 			"With services, up brings up those and what they depend on (depends_on, transitively, " +
 			"with their networks and volumes) and leaves every other service as it is: not created, " +
 			"not replaced even if changed, not removed.",
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: c.app.completeServices,
 	}
 	cmd.Flags().BoolVar(&c.dryRun, "dry-run", false, "print the plan and stop (same as `devbox plan`)")
 	cmd.Flags().DurationVar(&c.timeout, "timeout", 0, timeoutUsage)
