@@ -108,6 +108,9 @@ func (b *Backend) buildSpec(env *envfile.Environment, s *envfile.Service, r engi
 		hc.Init = &init
 	}
 	cfg.Labels[LabelNetworks] = strings.Join(serviceNetworks(s), ",")
+	if d := engine.FileDir(env); d != "" {
+		cfg.Labels[LabelDir] = d // for devbox ls; in no hash
+	}
 	spec := &containerSpec{Name: ContainerName(env.Project, s.Name), Config: cfg, Host: hc, Alias: s.Name}
 	for _, n := range serviceNetworks(s) {
 		spec.Networks = append(spec.Networks, NetworkName(env.Project, n))

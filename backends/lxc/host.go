@@ -40,6 +40,9 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	}
 	config[keyProject] = env.Project
 	config[keyVersion] = devboxVersion()
+	if d := engine.FileDir(env); d != "" {
+		config[keyDir] = d // for devbox ls; in no hash
+	}
 	req := api.InstancesPost{Name: name, Type: api.InstanceTypeContainer, InstancePut: api.InstancePut{
 		Profiles: spec.Profiles, Config: config, Devices: devices,
 		Description: "devbox environment " + env.Project,

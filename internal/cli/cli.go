@@ -122,6 +122,7 @@ func (a *App) root() *cobra.Command {
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
 		&cacheCmd{app: a}, &doctorCmd{app: a}, &versionCmd{app: a},
 		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a}, &setupCmd{app: a},
+		&lsCmd{app: a}, &portCmd{app: a}, &cpCmd{app: a},
 	}
 	for _, v := range verbs {
 		c := v.command()
