@@ -121,7 +121,7 @@ func (a *App) root() *cobra.Command {
 		&stopCmd{app: a}, &startCmd{app: a}, &restartCmd{app: a},
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
 		&cacheCmd{app: a}, &doctorCmd{app: a}, &versionCmd{app: a},
-		&initCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a}, &setupCmd{app: a},
+		&initCmd{app: a}, &importCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a}, &setupCmd{app: a},
 		&lsCmd{app: a}, &portCmd{app: a}, &cpCmd{app: a},
 	}
 	for _, v := range verbs {

@@ -1,0 +1,2 @@
+CREATE TABLE seeded (what text);
+INSERT INTO seeded VALUES ('from docker-entrypoint-initdb.d');
