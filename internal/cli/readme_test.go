@@ -24,6 +24,9 @@ func TestReadmeExampleValidates(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(h.dir, "src"), 0o755); err != nil {
 			t.Fatal(err)
 		}
+		if err := os.WriteFile(filepath.Join(h.dir, "cache.env"), []byte("MAXMEMORY=64mb\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if code, out, errs := h.run("--backend", backend, "validate"); code != 0 {
 			t.Errorf("README sample on %s: exit %d\n%s%s", backend, code, out, errs)
 		}
