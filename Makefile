@@ -4,8 +4,11 @@ GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 
 .PHONY: build test unit fault demo bench fuzz lint
 
+# devbox-import (the Compose parser of `devbox import`) is a binary of its
+# own beside devbox: internal/importer says why.
 build:
 	$(GO) build -o bin/devbox ./cmd/devbox
+	$(GO) build -o bin/devbox-import ./cmd/devbox-import
 
 # The test command: unit tests plus integration tests against the real Incus
 # and Docker daemons (they skip when a daemon is absent, and fail instead

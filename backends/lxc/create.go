@@ -62,7 +62,6 @@ func (b *Backend) Stop(ctx context.Context, env *envfile.Environment, r engine.R
 // Remove deletes an observed resource. Mounted host directories are never
 // touched; volumes go only when a destroy --volumes plan says so.
 func (b *Backend) Remove(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
-	project := env.Project
 	switch r.Kind {
 	case engine.KindNetwork:
 		return b.removeNetwork(ctx, r)
@@ -71,7 +70,7 @@ func (b *Backend) Remove(ctx context.Context, env *envfile.Environment, r engine
 	case engine.KindHost:
 		return b.removeHost(ctx, r, p)
 	case engine.KindService:
-		return b.removeService(ctx, project, r)
+		return b.removeService(ctx, env, r)
 	}
 	return nil
 }

@@ -21,7 +21,9 @@ type hostSpec struct {
 	Networks []envfile.Network `json:"networks"`
 	Mounts   []envfile.Mount   `json:"mounts"`
 	Volumes  []volMount        `json:"volumes"`
-	Ports    []portForward     `json:"ports"`
+	// Ports are applied live (portsync.go): in the services' hashes, not
+	// the instance's.
+	Ports []portForward `json:"-"`
 
 	// BaseFP is the resolved base image's fingerprint, known only at
 	// create time: recorded on cache layers, in no hash.
@@ -75,15 +77,9 @@ func specOf(env *envfile.Environment) (hostSpec, error) {
 				return s, fmt.Errorf("lxc: services %q and %q both listen on %d/%s; on lxc all services share one network namespace, so give one of them another port", other, svc.Name, p.Port, proto)
 			}
 			ports[k] = svc.Name
-			if p.Host == 0 {
-				continue
-			}
-			ip := p.HostIP
-			if ip == "" {
-				ip = "127.0.0.1"
-			}
-			f := portForward{Service: svc.Name, Proto: proto, HostIP: ip, Host: p.Host, Port: p.Port}
-			hk := fmt.Sprintf("%s:%d/%s", ip, p.Host, proto)
+		}
+		for _, f := range forwards(&svc) {
+			hk := fmt.Sprintf("%s:%d/%s", f.HostIP, f.Host, f.Proto)
 			if other, ok := hostPorts[hk]; ok {
 				return s, fmt.Errorf("lxc: services %q and %q both forward host port %s", other, svc.Name, hk)
 			}
@@ -191,7 +187,31 @@ func serviceEnv(env *envfile.Environment, svc *envfile.Service) map[string]strin
 // replaces that service's unit only (package discovery says why). Where no
 // other service has env the text, and so the hash, is what it always was.
 func serviceHash(env *envfile.Environment, svc *envfile.Service) string {
-	return engine.Hash("unit", renderUnit(svc, discovery.HashedEnv(env, svc, byName)), svc.Health, svc.Systemd)
+	unit := renderUnit(svc, discovery.HashedEnv(env, svc, byName))
+	if fwd := forwards(svc); len(fwd) > 0 {
+		// Its forwards too: they are applied when it is created.
+		return engine.Hash("unit", unit, svc.Health, svc.Systemd, fwd)
+	}
+	return engine.Hash("unit", unit, svc.Health, svc.Systemd)
+}
+
+// forwards are svc's forwarded ports as specOf makes them.
+func forwards(svc *envfile.Service) []portForward {
+	var out []portForward
+	for _, p := range svc.Ports {
+		if p.Host == 0 {
+			continue
+		}
+		f := portForward{Service: svc.Name, Proto: p.Protocol, HostIP: p.HostIP, Host: p.Host, Port: p.Port}
+		if f.Proto == "" {
+			f.Proto = "tcp"
+		}
+		if f.HostIP == "" {
+			f.HostIP = "127.0.0.1"
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // byName is the discovery address of a service on lxc: its name, which

@@ -99,11 +99,10 @@ func TestHashesSeparateHostAndService(t *testing.T) {
 			t.Errorf("%s: hash changed = %v, want %v", ref, changed, want)
 		}
 	}
-	// A package, a step or a port rebuilds the host.
+	// A package or a step rebuilds the host.
 	for _, mut := range []func(*envfile.Environment){
 		func(e *envfile.Environment) { e.Services[0].Packages = []string{"x"} },
 		func(e *envfile.Environment) { e.Services[2].Provision = []string{"true"} },
-		func(e *envfile.Environment) { e.Services[2].Ports[0].Host = 18081 },
 		func(e *envfile.Environment) { e.LXC.Limits.CPU = 2 },
 	} {
 		env := threeTier("p")
@@ -111,6 +110,33 @@ func TestHashesSeparateHostAndService(t *testing.T) {
 		c, _ := Desired(env)
 		if byRef(c)[engine.Ref{Kind: engine.KindHost, Name: "devbox-p"}].Hash == ma[engine.Ref{Kind: engine.KindHost, Name: "devbox-p"}].Hash {
 			t.Errorf("host hash unchanged by a mutation")
+		}
+	}
+}
+
+// A forwarded port is applied live: changing one's host port, or adding a
+// service that forwards one, changes that service's hash only.
+func TestPortsAreNotInTheHostHash(t *testing.T) {
+	base, _ := Desired(threeTier("p"))
+	mb := byRef(base)
+	for name, c := range map[string]struct {
+		mut     func(*envfile.Environment)
+		changed string
+	}{
+		"host port": {func(e *envfile.Environment) { e.Services[2].Ports[0].Host = 18081 }, "web"},
+		"service added": {func(e *envfile.Environment) {
+			e.Services = append(e.Services, envfile.Service{Name: "admin", Command: []string{"sleep", "1"},
+				Ports: []envfile.Port{{Name: "h", Port: 8081, Host: 18082, Protocol: "tcp"}}})
+		}, "admin"},
+	} {
+		env := threeTier("p")
+		c.mut(env)
+		got, _ := Desired(env)
+		for ref, r := range byRef(got) {
+			old, had := mb[ref]
+			if changed := !had || r.Hash != old.Hash; changed != (ref.Name == c.changed) {
+				t.Errorf("%s: %s changed = %v", name, ref, changed)
+			}
 		}
 	}
 }

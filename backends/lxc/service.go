@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lxc/incus/v6/shared/api"
+
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 )
@@ -25,7 +27,7 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 		if err := b.writeUnit(ctx, env, svc, unit); err != nil {
 			return err
 		}
-		if err := b.ensurePortDevices(ctx, env, svc.Name); err != nil {
+		if err := b.syncPortDevices(ctx, env, svc.Name); err != nil {
 			return err
 		}
 	}
@@ -61,11 +63,20 @@ func (b *Backend) startService(ctx context.Context, env *envfile.Environment, r 
 // removeService stops, disables and deletes the unit, then forgets its
 // hash; removals running together share one exec and one update
 // (removeUnits).
-func (b *Backend) removeService(ctx context.Context, project string, r engine.Resource) error {
-	inst := InstanceName(project)
-	return b.removals.do(inst, r.Name, func(services []string) error {
+// A service no longer in the file takes its forwards with it; one being
+// replaced keeps them for its create (syncPortDevices).
+func (b *Backend) removeService(ctx context.Context, env *envfile.Environment, r engine.Resource) error {
+	inst := InstanceName(env.Project)
+	err := b.removals.do(inst, r.Name, func(services []string) error {
 		return b.removeUnits(ctx, inst, services)
 	})
+	if err != nil || len(env.Services) == 0 || env.Service(r.Name) != nil {
+		return err
+	}
+	if err := b.syncPortDevices(ctx, env, r.Name); err != nil && !api.StatusErrorCheck(err, 404) {
+		return err
+	}
+	return nil
 }
 
 // serviceExec prepares cmd to run as the service does: its user, its env

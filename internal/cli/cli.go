@@ -14,6 +14,7 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/importer"
 	"github.com/devbox-dev/devbox/internal/registry"
 	"github.com/devbox-dev/devbox/platform"
 	"github.com/devbox-dev/devbox/proxy"
@@ -53,6 +54,10 @@ type App struct {
 	// effective uid (nil: os.Geteuid). Tests fake both.
 	Host func() platform.Host
 	Euid func() int
+	// Import runs the Compose parser for `devbox import` (nil: the
+	// devbox-import binary, see internal/importer; tests pass
+	// compose.Import).
+	Import importer.Func
 
 	file    string
 	dir     string

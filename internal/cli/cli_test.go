@@ -12,6 +12,7 @@ import (
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/engine/enginetest"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/compose"
 	"github.com/devbox-dev/devbox/internal/registry"
 	"github.com/devbox-dev/devbox/platform"
 )
@@ -82,6 +83,7 @@ func (h *harness) run(args ...string) (int, string, string) {
 		Backends: h.registry(),
 		Host:     func() platform.Host { return h.host },
 		Euid:     func() int { return h.euid },
+		Import:   compose.Import,
 	}
 	code := Main(context.Background(), append([]string{"-C", h.dir}, args...), app)
 	return code, out.String(), errb.String()

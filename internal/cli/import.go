@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/devbox-dev/devbox/envfile"
-	"github.com/devbox-dev/devbox/internal/compose"
+	"github.com/devbox-dev/devbox/internal/importer"
 )
 
 type importCmd struct {
@@ -45,42 +45,43 @@ func (c *importCmd) command() *cobra.Command {
 	return cmd
 }
 
-// Run loads the compose project, maps it, writes the file, validates what
-// was written and prints what did not map.
+// Run loads the compose project (through devbox-import, App.Import), maps
+// it, writes the file, validates what was written and prints what did not
+// map.
 func (c *importCmd) Run(ctx context.Context, args []string) error {
 	base, err := c.base()
 	if err != nil {
 		return err
 	}
-	opts := compose.LoadOptions{WorkingDir: base, Env: os.Environ()}
+	req := importer.Request{WorkingDir: base, Env: os.Environ()}
 	if len(args) == 1 {
-		opts.Files = []string{abs(base, args[0])}
+		req.Files = []string{abs(base, args[0])}
 	}
-	files, err := compose.Find(opts)
-	if errors.Is(err, compose.ErrNoComposeFile) {
-		return badInput(fmt.Errorf("no compose file (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml) in %s or its parents; pass the file: devbox import FILE", base))
-	} else if err != nil {
-		return badInput(err)
-	}
-	opts.Files = files
-	out := filepath.Join(filepath.Dir(files[0]), envfile.DefaultFile)
 	if c.out != "" {
-		out = abs(base, c.out)
+		req.Out = abs(base, c.out)
+		if fi, err := os.Stat(filepath.Dir(req.Out)); err != nil || !fi.IsDir() {
+			return badInput(fmt.Errorf("%s is not a directory; create it, or pick another -o", filepath.Dir(req.Out)))
+		}
 	}
-	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
-		return badInput(fmt.Errorf("%s is not a directory; create it, or pick another -o", filepath.Dir(out)))
+	imp := c.app.Import
+	if imp == nil {
+		bin, err := importer.Locate()
+		if err != nil {
+			return err
+		}
+		imp = importer.Exec(bin)
 	}
+	res, err := imp(ctx, req)
+	var bad *importer.BadInputError
+	if errors.As(err, &bad) {
+		return badInput(err)
+	} else if err != nil {
+		return err
+	}
+	out := res.Out
 	if _, err := os.Stat(out); err == nil && !c.force {
 		return badInput(fmt.Errorf("%s already exists; not overwriting it (pass --force to replace it, or -o OUT to write elsewhere)", out))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	p, err := compose.Load(ctx, opts)
-	if err != nil {
-		return badInput(err)
-	}
-	res, err := compose.Convert(p, out)
-	if err != nil {
 		return err
 	}
 	if err := writeFileAtomic(out, res.HCL, 0o644); err != nil {
@@ -89,7 +90,7 @@ func (c *importCmd) Run(ctx context.Context, args []string) error {
 	if err := c.validate(out); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.app.Stdout, "wrote %s from %s: %d service(s)\n", out, strings.Join(files, ", "), len(p.Services))
+	fmt.Fprintf(c.app.Stdout, "wrote %s from %s: %d service(s)\n", out, strings.Join(res.Files, ", "), res.Services)
 	if len(res.Unmapped) > 0 {
 		writeUnmapped(c.app.Stderr, res.Unmapped)
 		if c.strict {
@@ -138,7 +139,7 @@ func abs(base, p string) string {
 }
 
 // writeUnmapped prints the rows as a table.
-func writeUnmapped(w io.Writer, rows []compose.Row) {
+func writeUnmapped(w io.Writer, rows []importer.Row) {
 	fmt.Fprintf(w, "not mapped (%d):\n", len(rows))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tFIELD\tWHY")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/devbox-dev/devbox/backends"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/compose"
 	"github.com/devbox-dev/devbox/internal/testenv"
 )
 
@@ -17,7 +18,7 @@ import (
 func realRun(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	app := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Backends: backends.Registry()}
+	app := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Backends: backends.Registry(), Import: compose.Import}
 	code := Main(context.Background(), args, app)
 	return code, out.String(), errb.String()
 }

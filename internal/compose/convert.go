@@ -3,6 +3,7 @@ package compose
 import (
 	"bytes"
 	"fmt"
+	"github.com/devbox-dev/devbox/internal/importer"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,11 +14,7 @@ import (
 )
 
 // Row is one thing of the compose file devbox.hcl cannot say.
-type Row struct {
-	Service string // "" for the project's top level
-	Field   string
-	Why     string
-}
+type Row = importer.Row
 
 // Result is an imported devbox.hcl.
 type Result struct {
