@@ -137,63 +137,43 @@ func bringUp(ctx context.Context, b Backend, env *envfile.Environment, p Plan, p
 		mu   sync.Mutex
 		errs []error
 	)
-	wait := func(refs []Ref) bool {
-		for _, dep := range refs {
-			ch, ok := done[dep]
-			if !ok {
-				continue // kept or not part of this plan: already up
-			}
-			select {
-			case <-ch:
-			case <-failed:
-				return false
-			case <-ctx.Done():
-				return false
-			}
-		}
-		select {
-		case <-failed:
-			return false
-		default:
-		}
-		return ctx.Err() == nil
-	}
-	fail := func(err error) {
-		mu.Lock()
-		errs = append(errs, err)
-		mu.Unlock()
-		failOnce.Do(func() { close(failed) }) // dependents must not start
-	}
-	pr, _ := b.(Preparer)
 	for _, a := range todo {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer close(done[a.Resource.Ref()])
-			// What the resource needs (its networks, volumes, host) comes
-			// first; a Preparer does its part then, before the services
-			// it starts after are up.
-			if !wait(a.Resource.Needs) {
-				return
-			}
-			prepared := pr != nil && a.Op != OpStart && a.Resource.Kind == KindService
-			if prepared {
-				if err := run(ctx, a, progress, func() error { return pr.Prepare(ctx, env, a.Resource, progress) }, false); err != nil {
-					fail(err)
+			for _, dep := range append(append([]Ref(nil), a.Resource.Needs...), a.Resource.After...) {
+				ch, ok := done[dep]
+				if !ok {
+					continue // kept or not part of this plan: already up
+				}
+				select {
+				case <-ch:
+				case <-failed:
+					return
+				case <-ctx.Done():
 					return
 				}
 			}
-			if !wait(a.Resource.After) {
+			select {
+			case <-failed:
+				return
+			default:
+			}
+			if ctx.Err() != nil {
 				return
 			}
-			err := runStep(ctx, a, progress, func() error {
+			err := run(ctx, a, progress, func() error {
 				if a.Op == OpStart {
 					return b.Start(ctx, env, a.Resource, progress)
 				}
 				return b.Create(ctx, env, a.Resource, progress)
-			}, !prepared, true)
+			}, true)
 			if err != nil {
-				fail(err)
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				failOnce.Do(func() { close(failed) }) // dependents must not start
 			}
 		}()
 	}
@@ -207,16 +187,8 @@ func bringUp(ctx context.Context, b Backend, env *envfile.Environment, p Plan, p
 // run executes one action half, reporting progress; final marks the event
 // that ends the action.
 func run(ctx context.Context, a Action, progress Progress, f func() error, final bool) error {
-	return runStep(ctx, a, progress, f, true, final)
-}
-
-// runStep is run; announce reports the action's start (not again for the
-// second half of a prepared create).
-func runStep(ctx context.Context, a Action, progress Progress, f func() error, announce, final bool) error {
 	ref := a.Resource.Ref()
-	if announce {
-		progress(Event{Ref: ref, Status: string(a.Op)})
-	}
+	progress(Event{Ref: ref, Status: string(a.Op)})
 	err := f()
 	if err != nil {
 		err = fmt.Errorf("%s %s: %w", a.Op, ref, err)

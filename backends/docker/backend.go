@@ -40,9 +40,6 @@ type Backend struct {
 
 	cpu engine.CPUMeter // CPU use between status calls
 
-	prepMu   sync.Mutex
-	prepared map[string]string // project/service/hash → container made by Prepare, not started yet
-
 	buildMu    sync.Mutex
 	buildLocks map[string]*sync.Mutex // per cache tag: one build of a step at a time
 

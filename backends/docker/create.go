@@ -35,89 +35,37 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	if s == nil {
 		return fmt.Errorf("docker: create: no service %q in the environment", r.Name)
 	}
-	id, ok := b.takePrepared(env.Project, r)
-	if !ok {
-		var err error
-		if id, err = b.makeContainer(ctx, env, s, r, p); err != nil {
-			return err
-		}
-	}
-	return b.startService(ctx, env, s, id, p)
-}
-
-var _ engine.Preparer = (*Backend)(nil)
-
-// Prepare makes a service's container (checks, image, build, create,
-// networks) without starting it; Create then starts it. Apply prepares
-// every service at once, so only the starts wait for depends_on.
-func (b *Backend) Prepare(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
-	if p == nil {
-		p = engine.Discard
-	}
-	s := env.Service(r.Name)
-	if s == nil {
-		return fmt.Errorf("docker: prepare: no service %q in the environment", r.Name)
-	}
-	id, err := b.makeContainer(ctx, env, s, r, p)
-	if err != nil {
-		return err
-	}
-	b.prepMu.Lock()
-	defer b.prepMu.Unlock()
-	if b.prepared == nil {
-		b.prepared = map[string]string{}
-	}
-	b.prepared[preparedKey(env.Project, r)] = id
-	return nil
-}
-
-// takePrepared returns, once, the container Prepare made for r.
-func (b *Backend) takePrepared(project string, r engine.Resource) (string, bool) {
-	b.prepMu.Lock()
-	defer b.prepMu.Unlock()
-	k := preparedKey(project, r)
-	id, ok := b.prepared[k]
-	delete(b.prepared, k)
-	return id, ok
-}
-
-func preparedKey(project string, r engine.Resource) string {
-	return project + "/" + r.Name + "/" + r.Hash
-}
-
-// makeContainer creates a service's container, not started: checks first,
-// so nothing is made for a service that cannot start.
-func (b *Backend) makeContainer(ctx context.Context, env *envfile.Environment, s *envfile.Service, r engine.Resource, p engine.Progress) (string, error) {
 	ev := r.Ref()
 	name := ContainerName(env.Project, s.Name)
+	// Checks first: nothing is made for a service that cannot start.
 	if err := checkMounts(env, s); err != nil {
-		return "", err
+		return err
 	}
 	if err := b.checkPorts(ctx, s, nil); err != nil {
-		return "", err
+		return err
 	}
 	base, err := b.ensureImage(ctx, serviceImage(env, s), ev, p)
 	if err != nil {
-		return "", fmt.Errorf("docker: service %q: %w", s.Name, err)
+		return fmt.Errorf("docker: service %q: %w", s.Name, err)
 	}
 	img := serviceImage(env, s)
 	if needsBuild(s) {
 		if img, err = b.buildImage(ctx, s, base, env.Proxy, ev, p); err != nil {
-			return "", err
+			return err
 		}
 	}
 	var info system.Info
 	if s.Systemd {
 		if info, err = b.cli.Info(ctx); err != nil {
-			return "", fmt.Errorf("docker: create container %q: info: %w", name, err)
+			return fmt.Errorf("docker: create container %q: info: %w", name, err)
 		}
 	}
 	spec, err := b.buildSpec(env, s, r, img, base, info)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := b.resolveNetworks(ctx, env.Project, spec); err != nil {
-		return "", fmt.Errorf("docker: create container %q: %w", name, err)
+		return fmt.Errorf("docker: create container %q: %w", name, err)
 	}
 	p(engine.Event{Ref: ev, Status: "creating container " + name})
 	// API 1.41 takes one network at create; the others are joined before start.
@@ -125,13 +73,13 @@ func (b *Backend) makeContainer(ctx context.Context, env *envfile.Environment, s
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{spec.Networks[0]: spec.endpoint()}}
 	created, err := b.cli.ContainerCreate(ctx, spec.Config, spec.Host, netCfg, nil, spec.Name)
 	if err != nil {
-		return "", fmt.Errorf("docker: create container %q: %w", name, err)
+		return fmt.Errorf("docker: create container %q: %w", name, err)
 	}
 	if err := b.connect(ctx, created.ID, spec); err != nil {
 		b.discard(ctx, created.ID)
-		return "", fmt.Errorf("docker: create container %q: %w", name, err)
+		return fmt.Errorf("docker: create container %q: %w", name, err)
 	}
-	return created.ID, nil
+	return b.startService(ctx, env, s, created.ID, p)
 }
 
 // resolveNetworks replaces the spec's network names by the IDs of the

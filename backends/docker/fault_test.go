@@ -144,12 +144,8 @@ func TestFaultKilledDuringHealthWait(t *testing.T) {
 	if _, err := up(t, b, env); err == nil || !strings.Contains(err.Error(), `"db"`) {
 		t.Errorf("up with db never healthy: %v, want an error naming db", err)
 	}
-	// web's container may exist (Prepare makes every container before the
-	// starts, as Compose does), but it must never have started.
-	if c, err := b.cli.ContainerInspect(ctx, ContainerName(p, "web")); err == nil && (c.State == nil || c.State.Running || c.State.StartedAt != "0001-01-01T00:00:00Z") {
-		t.Errorf("web was started while db was not healthy (state %+v)", c.State)
-	} else if err != nil && !notFound(err) {
-		t.Error(err)
+	if _, err := b.cli.ContainerInspect(ctx, ContainerName(p, "web")); !notFound(err) {
+		t.Errorf("web was made while db was not healthy (inspect: %v)", err)
 	}
 
 	writeFile(t, markers, "ready", "")
