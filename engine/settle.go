@@ -17,8 +17,11 @@ import (
 // window is all there is.
 const (
 	// SettleMax: 1 s was not always enough on a loaded machine.
-	SettleMax  = 2 * time.Second
-	SettleMin  = 250 * time.Millisecond
+	SettleMax = 2 * time.Second
+	// SettleMin: before it, a process may not have been scheduled at all
+	// on a busy machine; a reference is also only taken once the service
+	// has used some CPU (it ran).
+	SettleMin  = 150 * time.Millisecond
 	SettleIdle = 100 * time.Millisecond
 	// settleIdleShare is the CPU share (of one core) below which a span
 	// counts as idle: timers and poll loops use a little.
@@ -98,7 +101,7 @@ func (s *Settle) Observe(now time.Time, cpu map[string]time.Duration) {
 		case !ok:
 			delete(s.started, name)
 			continue
-		case v == CPUUnknown || age < SettleMin:
+		case v == CPUUnknown || v == 0 || age < SettleMin:
 			continue
 		}
 		ref, ok := s.ref[name]

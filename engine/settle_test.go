@@ -74,3 +74,20 @@ func TestSettleBusyThenIdle(t *testing.T) {
 		}
 	}
 }
+
+// TestSettleNeverRan: a service that has used no CPU at all may not have
+// been scheduled yet: it is not idle, it is waited for until SettleMax.
+func TestSettleNeverRan(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	s := NewSettle(t0, []ServiceStatus{{Name: "a", State: StateRunning, StartedAt: t0.Format(time.RFC3339Nano)}})
+	for at := SettleMin; at < SettleMax; at += 50 * time.Millisecond {
+		s.Observe(t0.Add(at), map[string]time.Duration{"a": 0})
+		if s.Pending() != 1 {
+			t.Fatalf("settled at %v without having run", at)
+		}
+	}
+	s.Observe(t0.Add(SettleMax), map[string]time.Duration{"a": 0})
+	if s.Pending() != 0 {
+		t.Fatal("not settled at SettleMax")
+	}
+}
