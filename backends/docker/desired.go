@@ -181,7 +181,11 @@ func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 	// The tag stays service-v1: where no other service has env, the hash is
 	// what it was, so an upgrade replaces nothing that did not change.
 	links := discovery.HashedLinks(env, s.Name, byName)
-	return engine.Hash("service-v1", s, serviceImage(env, s), mounts, nets, links), nil
+	// Which files the env came from, and the profiles that enable the
+	// service, do not shape the container: its env (values) does.
+	hs := *s
+	hs.EnvFile, hs.Profiles = nil, nil
+	return engine.Hash("service-v1", &hs, serviceImage(env, s), mounts, nets, links), nil
 }
 
 // byName is the discovery address of a service on docker: its name,

@@ -103,6 +103,10 @@ func TestHashChanges(t *testing.T) {
 		{"db port changes db and its dependant web (DB_PORT_…), not cache or worker", func(e *envfile.Environment) {
 			e.Services[0].Ports[0].Port = 5433
 		}, []string{"service/db", "service/web"}},
+		{"profiles and env-file names shape no container", func(e *envfile.Environment) {
+			e.Services[3].Profiles = []string{"debug"}
+			e.Services[3].EnvFile = []string{"./w.env"}
+		}, nil},
 		{"a service added changes no other", func(e *envfile.Environment) {
 			e.Services = append(e.Services, envfile.Service{Name: "admin", Ports: []envfile.Port{{Port: 8081}}})
 		}, nil},

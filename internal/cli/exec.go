@@ -49,6 +49,9 @@ func (c *shellCmd) Run(ctx context.Context, args []string) error {
 // runIn runs cmd in service name (empty: the first service), with a raw
 // terminal when stdin is one, and turns the exit code into ours.
 func runIn(ctx context.Context, app *App, name string, cmd []string) error {
+	if name != "" {
+		app.enable = []string{name} // a named service, whatever its profiles
+	}
 	env, err := app.loadExisting()
 	if err != nil {
 		return err

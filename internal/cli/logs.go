@@ -31,6 +31,7 @@ func (c *logsCmd) command() *cobra.Command {
 
 // Run streams each service's log through a prefixing line writer.
 func (c *logsCmd) Run(ctx context.Context, args []string) error {
+	c.app.enable = args // named services, whatever their profiles
 	env, err := c.app.loadExisting()
 	if err != nil {
 		return err
