@@ -29,6 +29,23 @@ type Copier interface {
 	CopyFrom(ctx context.Context, env *envfile.Environment, service, containerPath, hostPath string) error
 }
 
+// CopySource resolves a CopyTo's host source (absolute, not followed if a
+// symlink) and its container destination (ContainerPath, keeping a
+// trailing / that says "into this directory").
+func CopySource(hostPath, containerPath string) (src string, fi os.FileInfo, dst string, err error) {
+	if src, err = filepath.Abs(hostPath); err != nil {
+		return "", nil, "", err
+	}
+	if fi, err = os.Lstat(src); err != nil {
+		return "", nil, "", fmt.Errorf("source %w", err)
+	}
+	dst = ContainerPath(containerPath)
+	if strings.HasSuffix(containerPath, "/") && dst != "/" {
+		dst += "/"
+	}
+	return src, fi, dst, nil
+}
+
 // ContainerPath makes a container path absolute: relative paths are
 // relative to the container's root, as in `docker cp`.
 func ContainerPath(p string) string { return path.Join("/", p) }

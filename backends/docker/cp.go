@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -26,17 +24,9 @@ func (b *Backend) CopyTo(ctx context.Context, env *envfile.Environment, service,
 	if err != nil {
 		return err
 	}
-	src, err := filepath.Abs(hostPath)
+	src, fi, dst, err := engine.CopySource(hostPath, containerPath)
 	if err != nil {
 		return fmt.Errorf("docker: cp %q: %w", service, err)
-	}
-	fi, err := os.Lstat(src)
-	if err != nil {
-		return fmt.Errorf("docker: cp %q: source %w", service, err)
-	}
-	dst := engine.ContainerPath(containerPath)
-	if strings.HasSuffix(containerPath, "/") && dst != "/" {
-		dst += "/"
 	}
 	st, err := b.cli.ContainerStatPath(ctx, id, path.Clean(dst))
 	exists := err == nil

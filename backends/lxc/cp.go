@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -31,17 +30,9 @@ func (b *Backend) CopyTo(ctx context.Context, env *envfile.Environment, service,
 	if err != nil {
 		return err
 	}
-	src, err := filepath.Abs(hostPath)
+	src, fi, dst, err := engine.CopySource(hostPath, containerPath)
 	if err != nil {
 		return fmt.Errorf("lxc: cp %q: %w", service, err)
-	}
-	fi, err := os.Lstat(src)
-	if err != nil {
-		return fmt.Errorf("lxc: cp %q: source %w", service, err)
-	}
-	dst := engine.ContainerPath(containerPath)
-	if strings.HasSuffix(containerPath, "/") && dst != "/" {
-		dst += "/"
 	}
 	kind, err := b.statPath(ctx, inst, path.Clean(dst))
 	if err != nil {
