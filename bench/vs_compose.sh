@@ -9,9 +9,10 @@
 # to the same dockerd. The two stacks forward different host ports, so
 # both can be up at once (status and edit rows need that).
 #
-# `devbox up` ends by checking that every service still runs once it has
-# run for 2 s (internal/cli/up.go, settle); `compose up -d` checks nothing
-# and `compose up -d --wait` waits for running (or healthy): rows for both.
+# `devbox up` ends by checking that every service it started still runs
+# once settled (engine/settle.go: idle by its cgroup's CPU time, or 2 s);
+# `compose up -d` checks nothing and `compose up -d --wait` waits for
+# running (or healthy): rows for both.
 # devbox removes a replaced or destroyed container at once (a forced
 # remove, SIGKILL); compose stops it first, and python3 as PID 1 ignores
 # SIGTERM, so each level of the depends_on tree would wait compose's 10 s
