@@ -67,12 +67,12 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 		// leaves the machine.
 		req.Config["raw.dnsmasq"] = "no-resolv"
 	}
-	err := b.c.CreateNetwork(req)
-	for try := 1; err != nil && linkRace(err) && try < 5; try++ {
-		_ = b.c.DeleteNetwork(name) // what the failed create left, if anything
-		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
-		err = b.c.CreateNetwork(req)
-	}
+	err := retryLinkRace(ctx, func(retry bool) error {
+		if retry {
+			_ = b.c.DeleteNetwork(name) // what the failed create left, if anything
+		}
+		return b.c.CreateNetwork(req)
+	})
 	if err != nil {
 		return fmt.Errorf("lxc: create network %q (%s, %s): %w", n.Name, name, subnet, err)
 	}
@@ -86,6 +86,19 @@ func linkRace(err error) bool {
 	return strings.Contains(err.Error(), "bridge children interfaces")
 }
 
+// retryLinkRace runs f until it does not fail with linkRace, for up to
+// ~5 s: each try fails only if an interface vanishes during incusd's
+// listing, so under heavy churn (another engine's containers starting and
+// stopping) more, quicker tries beat a few slow ones.
+func retryLinkRace(ctx context.Context, f func(retry bool) error) error {
+	err := f(false)
+	for try := 1; err != nil && linkRace(err) && try < 25 && ctx.Err() == nil; try++ {
+		time.Sleep(time.Duration(min(try, 4)) * 50 * time.Millisecond)
+		err = f(true)
+	}
+	return err
+}
+
 func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
 	if strings.HasPrefix(r.ID, "nic:") {
 		return nil // bridged: the NIC went with the instance
@@ -94,11 +107,7 @@ func (b *Backend) removeNetwork(ctx context.Context, r engine.Resource) error {
 	// vanishing under a parallel delete fails that listing. One at a time.
 	b.netMu.Lock()
 	defer b.netMu.Unlock()
-	err := b.c.DeleteNetwork(r.ID)
-	for try := 1; err != nil && linkRace(err) && try < 5; try++ {
-		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
-		err = b.c.DeleteNetwork(r.ID)
-	}
+	err := retryLinkRace(ctx, func(bool) error { return b.c.DeleteNetwork(r.ID) })
 	if err != nil && !api.StatusErrorCheck(err, 404) {
 		return fmt.Errorf("lxc: remove network %q (%s): %w", r.Name, r.ID, err)
 	}
