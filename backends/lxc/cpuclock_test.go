@@ -23,6 +23,7 @@ func TestCPUTimes(t *testing.T) {
 	if _, err := b.output(ctx, InstanceName(env.Project), "systemctl", "stop", UnitName("halted")); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(300 * time.Millisecond) // idle's start-up CPU done, on a loaded machine too
 	first, err := b.CPUTimes(ctx, env)
 	if err != nil {
 		t.Fatal(err)
