@@ -28,10 +28,15 @@ func Vars(env *envfile.Environment, self string, addr func(service string) strin
 // <PREFIX>_HOST, _NAME and the _PORT family. A change to it changes how
 // self reaches them, so it is part of self's config hash.
 func Links(env *envfile.Environment, self string, addr func(service string) string) map[string]string {
+	return links(env, self, addr, func(string) bool { return true })
+}
+
+// links is Links for the other services that want says.
+func links(env *envfile.Environment, self string, addr func(service string) string, want func(service string) bool) map[string]string {
 	out := map[string]string{}
 	for i := range env.Services {
 		s := &env.Services[i]
-		if s.Name == self || len(s.Ports) == 0 {
+		if s.Name == self || len(s.Ports) == 0 || !want(s.Name) {
 			continue
 		}
 		ports := make([]hostPort, 0, len(s.Ports))
@@ -78,13 +83,7 @@ func HashedEnv(env *envfile.Environment, s *envfile.Service, addr func(service s
 // it is next created), as Compose recreates nothing for a new service.
 func HashedLinks(env *envfile.Environment, self string, addr func(service string) string) map[string]string {
 	deps := dependencies(env, self)
-	out := map[string]string{}
-	for k, v := range Links(env, self, addr) {
-		if deps[linkOwner(env, k)] {
-			out[k] = v
-		}
-	}
-	return out
+	return links(env, self, addr, func(s string) bool { return deps[s] })
 }
 
 // dependencies is the depends_on closure of self.
@@ -105,20 +104,6 @@ func dependencies(env *envfile.Environment, self string) map[string]bool {
 		}
 	}
 	return out
-}
-
-// linkOwner is the service a link variable is about: the one whose prefix
-// the key starts with, the longest such (DB and DB_ADMIN both prefix
-// DB_ADMIN_HOST).
-func linkOwner(env *envfile.Environment, key string) string {
-	owner, best := "", 0
-	for i := range env.Services {
-		pre := Prefix(env.Services[i].Name) + "_"
-		if len(pre) > best && strings.HasPrefix(key, pre) {
-			owner, best = env.Services[i].Name, len(pre)
-		}
-	}
-	return owner
 }
 
 // HostVars returns the variables as seen from the host: only forwarded
