@@ -67,7 +67,7 @@ func applyStart(ctx context.Context, app *App, env *envfile.Environment, b engin
 	if err := engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event); err != nil {
 		return err
 	}
-	_, err := checkUp(ctx, app, b, actedOn(env, p))
+	_, err := checkUp(ctx, app, b, actedOn(env, p), "start")
 	return err
 }
 

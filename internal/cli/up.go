@@ -82,7 +82,7 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		}
 		// up SERVICE…: the services left alone are not judged.
 		upEnv := planServices(env, p, args)
-		rows, err := checkUp(ctx, c.app, b, upEnv)
+		rows, err := checkUp(ctx, c.app, b, upEnv, "up")
 		if err != nil {
 			return err
 		}
@@ -139,9 +139,9 @@ const settlePoll = 50 * time.Millisecond
 
 // checkUp fails, naming each service and its last log lines, when a
 // service is not running (or is unhealthy) once up is done: a command that
-// exits at once must not be reported as up.
-// It returns the rows it judged, for the summary.
-func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment) ([]engine.ServiceStatus, error) {
+// exits at once must not be reported as up. verb (up, start) opens the
+// message. It returns the rows it judged, for the summary.
+func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Environment, verb string) ([]engine.ServiceStatus, error) {
 	st, ok := b.(engine.Statuser)
 	if !ok {
 		return nil, nil
@@ -168,7 +168,7 @@ func checkUp(ctx context.Context, app *App, b engine.Backend, env *envfile.Envir
 		bad = append(bad, msg)
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("up finished, but %s\n(devbox logs SERVICE for more; devbox up again after fixing it)", strings.Join(bad, "\n"))
+		return nil, fmt.Errorf("%s finished, but %s\n(devbox logs SERVICE for more; devbox up again after fixing it)", verb, strings.Join(bad, "\n"))
 	}
 	return rows, nil
 }
