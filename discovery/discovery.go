@@ -34,8 +34,10 @@ func Links(env *envfile.Environment, self string, addr func(service string) stri
 // links is Links for the other services that want says.
 func links(env *envfile.Environment, self string, addr func(service string) string, want func(service string) bool) map[string]string {
 	out := map[string]string{}
-	for i := range env.Services {
-		s := &env.Services[i]
+	self = group(env, self)
+	decl := env.DeclaredServices()
+	for i := range decl {
+		s := &decl[i]
 		if s.Name == self || len(s.Ports) == 0 || !want(s.Name) {
 			continue
 		}
@@ -54,8 +56,10 @@ func links(env *envfile.Environment, self string, addr func(service string) stri
 // config hash: editing one service's env replaces that service only.
 func PeerEnv(env *envfile.Environment, self string) map[string]string {
 	out := map[string]string{}
-	for i := range env.Services {
-		s := &env.Services[i]
+	self = group(env, self)
+	decl := env.DeclaredServices()
+	for i := range decl {
+		s := &decl[i]
 		if s.Name == self || len(s.Ports) == 0 {
 			continue
 		}
@@ -89,9 +93,9 @@ func HashedLinks(env *envfile.Environment, self string, addr func(service string
 // dependencies is the depends_on closure of self.
 func dependencies(env *envfile.Environment, self string) map[string]bool {
 	out := map[string]bool{}
-	todo := []string{self}
+	todo := []string{group(env, self)}
 	for len(todo) > 0 {
-		s := env.Service(todo[0])
+		s := env.DeclaredService(todo[0])
 		todo = todo[1:]
 		if s == nil {
 			continue
@@ -111,8 +115,9 @@ func dependencies(env *envfile.Environment, self string) map[string]bool {
 // the environment the same way.
 func HostVars(env *envfile.Environment) map[string]string {
 	out := map[string]string{}
-	for i := range env.Services {
-		s := &env.Services[i]
+	decl := env.DeclaredServices()
+	for i := range decl {
+		s := &decl[i]
 		var ports []hostPort
 		ip := ""
 		for _, p := range s.Ports {
@@ -205,4 +210,15 @@ func List(env map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// group is the declared service a service name runs (a replica's, or the
+// name itself): discovery speaks of declared services only, so a
+// replicated service's variables name the service (its DNS name on
+// docker), never one replica, and scaling changes no one's variables.
+func group(env *envfile.Environment, name string) string {
+	if s := env.Service(name); s != nil {
+		return s.Group()
+	}
+	return name
 }

@@ -67,8 +67,10 @@ func dependantsOf(env *envfile.Environment) map[Ref][]Ref {
 	}
 	for _, s := range env.Services {
 		for _, d := range s.DependsOn {
-			dep := Ref{Kind: KindService, Name: d}
-			out[dep] = append(out[dep], Ref{Kind: KindService, Name: s.Name})
+			for _, m := range env.Members(d) {
+				dep := Ref{Kind: KindService, Name: m}
+				out[dep] = append(out[dep], Ref{Kind: KindService, Name: s.Name})
+			}
 		}
 	}
 	return out

@@ -118,6 +118,9 @@ func decodeFile(body hcl.Body, file string, opts Options) (*Environment, hcl.Dia
 	p.validate()
 	p.applyProfiles()
 	p.use.fill(p.env)
+	if !p.diags.HasErrors() {
+		p.expandDeclared()
+	}
 	return p.env, p.diags
 }
 

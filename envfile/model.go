@@ -38,6 +38,11 @@ type Environment struct {
 	ActiveProfiles   []string `json:"active_profiles"`
 	DisabledServices []string `json:"disabled_services"`
 
+	// Declared are the enabled services as the file declares them, before
+	// ExpandReplicas turned each replicated one into its replicas in
+	// Services (replicas.go); discovery and depends_on speak of these.
+	Declared []Service `json:"-"`
+
 	// What the file reaches on the host, for config and plan; no backend
 	// hashes these. Sources are the values that came from env() and
 	// file(), HostEnv the names (never the values) of the host variables
@@ -150,6 +155,13 @@ type Service struct {
 	Restart   string            `json:"restart"` // "no", "always", "on-failure" (default), "unless-stopped"
 	Systemd   bool              `json:"systemd,omitempty"`
 	Docker    ServiceDocker     `json:"docker"`
+	// Replicas is the file's replicas attribute (nil: not written, one
+	// unindexed service). It is in no hash: scaling replaces nothing.
+	Replicas *int `json:"-"`
+	// ReplicaOf and Replica are set on the services ExpandReplicas makes of
+	// a replicated one: "worker-2" is replica 2 of "worker".
+	ReplicaOf string `json:"replica_of,omitempty"`
+	Replica   int    `json:"replica,omitempty"`
 
 	Range hcl.Range `json:"-"`
 }

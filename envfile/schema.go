@@ -50,7 +50,7 @@ var volumeSchema = &hcl.BodySchema{}
 var serviceSchema = &hcl.BodySchema{
 	Attributes: attrs("packages", "provision", "command", "user", "workdir", "env",
 		"volumes", "mounts", "networks", "depends_on", "restart", "systemd",
-		"env_file", "profiles"),
+		"env_file", "profiles", "replicas"),
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "port", LabelNames: named},
 		{Type: "health"},

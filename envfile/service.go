@@ -66,6 +66,7 @@ func (p *parser) service(b *hcl.Block) {
 		}
 	}
 	s.Systemd = p.boolean(at["systemd"])
+	s.Replicas = p.replicas(at["replicas"])
 
 	var health, docker *hcl.Block
 	portNames := map[string]hcl.Range{}
@@ -92,6 +93,7 @@ func (p *parser) service(b *hcl.Block) {
 		}
 	}
 	p.where = "services." + s.Name
+	p.checkReplicaPorts(&s, src.ports)
 	if len(s.Command) == 0 && s.Docker.Image == "" {
 		rng := b.DefRange
 		if a := at["command"]; a != nil {

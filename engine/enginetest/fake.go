@@ -108,7 +108,9 @@ func (f *Fake) Desired(env *envfile.Environment) ([]engine.Resource, error) {
 			}
 		}
 		for _, d := range s.DependsOn {
-			r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: d})
+			for _, m := range env.Members(d) {
+				r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: m})
+			}
 		}
 		out = append(out, r)
 	}
