@@ -61,6 +61,9 @@ func (p *parser) applyProfiles() {
 	for _, n := range p.opts.Enable {
 		s := env.Service(n)
 		if s == nil {
+			s = replicaOf(env, n) // worker-2: a replica of worker
+		}
+		if s == nil {
 			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown service",
 				Detail: fmt.Sprintf("No service named %q is declared in %s. %s", n, env.File, suggest("service", n, names))})
 			continue

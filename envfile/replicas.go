@@ -6,6 +6,7 @@ import (
 	"maps"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -76,7 +77,7 @@ func (e *Environment) Members(name string) []string {
 	if e.DeclaredService(name) == nil {
 		return nil
 	}
-	var out []string
+	out := []string{}
 	for i := range e.Services {
 		if s := &e.Services[i]; s.Name == name || s.ReplicaOf == name {
 			out = append(out, s.Name)
@@ -243,4 +244,18 @@ func (p *parser) expandDeclared() {
 		}
 	}
 	p.errorf(rng, "Invalid replicas", "%s", err)
+}
+
+// replicaOf is the declared service a replica name ("worker-2") is one
+// of, or nil: names on the command line may name replicas, which exist
+// only once the file is expanded.
+func replicaOf(env *Environment, name string) *Service {
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 {
+		return nil
+	}
+	if n, err := strconv.Atoi(name[i+1:]); err != nil || n < 1 {
+		return nil
+	}
+	return env.Service(name[:i])
 }

@@ -26,6 +26,8 @@ type Fake struct {
 	objs  map[key]engine.Resource
 	calls []string
 	seq   int
+	// scales are the ScaleRecorder records, by project.
+	scales map[string]map[string]engine.Scale
 	// Fail makes the named call ("create service/db") fail.
 	Fail map[string]error
 	// Block, when set, is called inside Create and may block (to test cancellation).

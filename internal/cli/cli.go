@@ -73,6 +73,10 @@ type App struct {
 	profiles []string
 	// enable names services to enable whatever the profiles (up SERVICE…).
 	enable []string
+	// scales is what open read of the backend's scale records; existing
+	// says the file was loaded for a verb that creates nothing.
+	scales   scaleState
+	existing bool
 }
 
 // Main runs devbox with args and returns the process exit code.
@@ -123,7 +127,7 @@ func (a *App) root() *cobra.Command {
 	verbs := []verb{
 		&validateCmd{app: a}, &configCmd{app: a}, &planCmd{app: a},
 		&upCmd{app: a}, &downCmd{app: a}, &destroyCmd{app: a},
-		&stopCmd{app: a}, &startCmd{app: a}, &restartCmd{app: a},
+		&stopCmd{app: a}, &startCmd{app: a}, &restartCmd{app: a}, &scaleCmd{app: a},
 		&statusCmd{app: a}, &logsCmd{app: a}, &execCmd{app: a}, &shellCmd{app: a}, &envCmd{app: a},
 		&cacheCmd{app: a}, &doctorCmd{app: a}, &versionCmd{app: a},
 		&initCmd{app: a}, &importCmd{app: a}, &templatesCmd{app: a}, &runCmd{app: a}, &toolsCmd{app: a}, &setupCmd{app: a},
@@ -182,6 +186,7 @@ func (a *App) load() (*envfile.Environment, error) { return a.loadFor(false) }
 func (a *App) loadExisting() (*envfile.Environment, error) { return a.loadFor(true) }
 
 func (a *App) loadFor(existing bool) (*envfile.Environment, error) {
+	a.existing = existing
 	path, err := a.findFile()
 	if err != nil {
 		return nil, err
@@ -224,7 +229,17 @@ func (a *App) loadFor(existing bool) (*envfile.Environment, error) {
 
 // open connects to env's backend.
 func (a *App) open(ctx context.Context, env *envfile.Environment) (engine.Backend, error) {
-	return a.Backends.Open(ctx, env.Backend, env)
+	b, err := a.Backends.Open(ctx, env.Backend, env)
+	if err != nil {
+		return nil, err
+	}
+	// The services' replica counts are the file's, or devbox scale's while
+	// the file still says what it said then.
+	if err := a.applyScales(ctx, b, env); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
 }
 
 // connect loads the file and opens its backend: what every engine verb

@@ -43,6 +43,9 @@ func (a *App) completeServices(cmd *cobra.Command, args []string, toComplete str
 	}
 	var names []string
 	for _, s := range env.Services {
+		if s.ReplicaOf != "" && s.Replica == 1 {
+			names = append(names, s.ReplicaOf) // the service: all its replicas
+		}
 		names = append(names, s.Name)
 	}
 	return matching(append(names, env.DisabledServices...), args, toComplete), cobra.ShellCompDirectiveNoFileComp

@@ -46,14 +46,14 @@ func (c *cpCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if env.Service(spec.service) == nil {
-		return badInput(fmt.Errorf("no service %q in %s", spec.service, env.File))
-	}
 	b, err := c.app.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	if spec.service, err = oneService(env, spec.service); err != nil {
+		return err
+	}
 	cp, ok := b.(engine.Copier)
 	if !ok {
 		return fmt.Errorf("the %s backend cannot copy files", b.Name())

@@ -73,7 +73,15 @@ func teardown(ctx context.Context, app *App, withTools, dryRun bool, plan func(p
 	if err := writePlan(app, p); err != nil || dryRun {
 		return err
 	}
-	return engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event)
+	if err := engine.Apply(ctx, b, env, p, newPrinter(app.Stderr).event); err != nil {
+		return err
+	}
+	// destroy forgets devbox scale's counts with the replicas; down keeps
+	// them for the next up.
+	if rec, ok := b.(engine.ScaleRecorder); ok && withTools {
+		return rec.RecordScales(ctx, env, nil)
+	}
+	return nil
 }
 
 func writePlan(app *App, p engine.Plan) error {

@@ -62,14 +62,16 @@ func runIn(ctx context.Context, app *App, name string, cmd []string) error {
 		}
 		name = env.Services[0].Name
 	}
-	if env.Service(name) == nil {
-		return badInput(fmt.Errorf("no service %q in %s", name, env.File))
-	}
 	b, err := app.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	// After open, which knows devbox scale's replicas; a replicated
+	// service means its first replica.
+	if name, err = oneService(env, name); err != nil {
+		return err
+	}
 	ex, ok := b.(engine.Execer)
 	if !ok {
 		return fmt.Errorf("the %s backend cannot exec", b.Name())

@@ -36,22 +36,18 @@ func (c *logsCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	names := args
-	if len(names) == 0 {
-		for _, s := range env.Services {
-			names = append(names, s.Name)
-		}
-	}
-	for _, n := range names {
-		if env.Service(n) == nil {
-			return badInput(fmt.Errorf("no service %q in %s", n, env.File))
-		}
-	}
 	b, err := c.app.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	// After open: the replicas are devbox scale's. `logs worker` is every
+	// replica, each line prefixed with its name (worker-2).
+	names, err := serviceNames(env, args)
+	if err != nil {
+		return err
+	}
+	names = namedOrAll(env, names)
 	lg, ok := b.(engine.Logger)
 	if !ok {
 		return fmt.Errorf("the %s backend cannot show logs", b.Name())

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +32,7 @@ func (c *planCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.Close()
-	if err := checkServices(env, args); err != nil {
+	if args, err = serviceNames(env, args); err != nil {
 		return err
 	}
 	p, err := servicesPlan(ctx, b, env, args)
@@ -41,25 +40,6 @@ func (c *planCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	return showPlan(c.app, env, b, p)
-}
-
-// checkServices fails (exit 2) naming the file's services when one of
-// names is not among them.
-func checkServices(env *envfile.Environment, names []string) error {
-	for _, n := range names {
-		if env.Service(n) != nil {
-			continue
-		}
-		all := make([]string, len(env.Services))
-		for i, s := range env.Services {
-			all[i] = s.Name
-		}
-		if len(all) == 0 {
-			return badInput(fmt.Errorf("no service %q: %s has no services", n, env.File))
-		}
-		return badInput(fmt.Errorf("no service %q in %s; its services: %s", n, env.File, strings.Join(all, ", ")))
-	}
-	return nil
 }
 
 // servicesPlan is upPlan narrowed to services and what they depend on
@@ -111,6 +91,9 @@ func showPlan(app *App, env *envfile.Environment, b engine.Backend, p engine.Pla
 		w = app.Stderr
 	}
 	if err := writeHostAccess(w, env); err != nil {
+		return err
+	}
+	if err := writeScaleNotes(w, app.scales); err != nil {
 		return err
 	}
 	if pr, ok := b.(engine.Privileger); ok {

@@ -35,8 +35,9 @@ func (c *portCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.Close()
-	if env.Service(args[0]) == nil {
-		return badInput(fmt.Errorf("no service %q in %s", args[0], env.File))
+	name, err := oneService(env, args[0])
+	if err != nil {
+		return err
 	}
 	st, ok := b.(engine.Statuser)
 	if !ok {
@@ -47,7 +48,7 @@ func (c *portCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, r := range rows {
-		if r.Name != args[0] {
+		if r.Name != name {
 			continue
 		}
 		if r.State == engine.StateMissing || r.State == engine.StateStopped {
@@ -58,7 +59,7 @@ func (c *portCmd) Run(ctx context.Context, args []string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("service %q does not publish %d/%s on the host; give its port block a host = … to forward it", args[0], port, proto)
+	return fmt.Errorf("service %q does not publish %d/%s on the host; give its port block a host = … to forward it", name, port, proto)
 }
 
 // parsePortArg reads PORT[/PROTO]: "8080", "53/udp".

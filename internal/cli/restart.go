@@ -34,7 +34,7 @@ func (c *restartCmd) command() *cobra.Command {
 // are made before anything stops, so a service never created fails the
 // restart without leaving the others stopped, and printed as one.
 func (c *restartCmd) Run(ctx context.Context, args []string) error {
-	return withServices(ctx, c.app, args, c.timeout, func(ctx context.Context, env *envfile.Environment, b engine.Backend) error {
+	return withServices(ctx, c.app, args, c.timeout, func(ctx context.Context, env *envfile.Environment, b engine.Backend, args []string) error {
 		desired, observed, err := desiredObserved(ctx, env, b)
 		if err != nil {
 			return err

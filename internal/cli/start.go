@@ -35,7 +35,7 @@ const timeoutUsage = "fail when a service's health check has not passed within `
 
 // Run starts what is stopped.
 func (c *startCmd) Run(ctx context.Context, args []string) error {
-	return withServices(ctx, c.app, args, c.timeout, func(ctx context.Context, env *envfile.Environment, b engine.Backend) error {
+	return withServices(ctx, c.app, args, c.timeout, func(ctx context.Context, env *envfile.Environment, b engine.Backend, args []string) error {
 		return startServices(ctx, c.app, env, b, args)
 	})
 }

@@ -27,7 +27,7 @@ func (c *stopCmd) command() *cobra.Command {
 
 // Run stops the named services that run.
 func (c *stopCmd) Run(ctx context.Context, args []string) error {
-	return withServices(ctx, c.app, args, 0, func(ctx context.Context, env *envfile.Environment, b engine.Backend) error {
+	return withServices(ctx, c.app, args, 0, func(ctx context.Context, env *envfile.Environment, b engine.Backend, args []string) error {
 		observed, err := b.Observe(ctx, env.Project)
 		if err != nil {
 			return fmt.Errorf("observe %s: %w", b.Name(), err)
@@ -52,7 +52,7 @@ func stopPlan(env *envfile.Environment, backend string, observed []engine.Resour
 		}
 	}
 	p := engine.Plan{Project: env.Project, Backend: backend}
-	for _, name := range serviceNames(env, names) {
+	for _, name := range namedOrAll(env, names) {
 		o, ok := obs[name]
 		switch {
 		case !ok:
@@ -67,8 +67,8 @@ func stopPlan(env *envfile.Environment, backend string, observed []engine.Resour
 	return p
 }
 
-// serviceNames is names, or every service of the file when it is empty.
-func serviceNames(env *envfile.Environment, names []string) []string {
+// namedOrAll is names, or every service of the file when it is empty.
+func namedOrAll(env *envfile.Environment, names []string) []string {
 	if len(names) > 0 {
 		return names
 	}
@@ -85,7 +85,7 @@ func serviceNames(env *envfile.Environment, names []string) []string {
 // with an up or destroy. A healthTimeout > 0 bounds the health waits of
 // the starts f makes (start --timeout).
 func withServices(ctx context.Context, app *App, names []string, healthTimeout time.Duration,
-	f func(ctx context.Context, env *envfile.Environment, b engine.Backend) error) error {
+	f func(ctx context.Context, env *envfile.Environment, b engine.Backend, names []string) error) error {
 	if healthTimeout < 0 {
 		return badInput(fmt.Errorf("--timeout %s: want a positive duration, such as 30s", healthTimeout))
 	}
@@ -94,7 +94,8 @@ func withServices(ctx context.Context, app *App, names []string, healthTimeout t
 		return err
 	}
 	defer b.Close()
-	if err := checkServices(env, names); err != nil {
+	names, err = serviceNames(env, names)
+	if err != nil {
 		return err
 	}
 	unlock, err := engine.Lock(ctx, engine.LockDir(app.Getenv), b.Name(), env.Project, func() {
@@ -104,5 +105,5 @@ func withServices(ctx context.Context, app *App, names []string, healthTimeout t
 		return err
 	}
 	defer unlock()
-	return f(engine.WithHealthTimeout(ctx, healthTimeout), env, b)
+	return f(engine.WithHealthTimeout(ctx, healthTimeout), env, b, names)
 }

@@ -48,7 +48,8 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer b.Close()
-	if err := checkServices(env, args); err != nil {
+	// A replicated service named stands for its replicas.
+	if args, err = serviceNames(env, args); err != nil {
 		return err
 	}
 	if c.dryRun {
@@ -77,6 +78,10 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 	// The check and the summary run under the lock too: a destroy that
 	// starts right after the apply must not turn a good up into exit 1.
 	done := func(p engine.Plan) error {
+		// The file applied: scale records it overrode are dropped.
+		if err := c.app.dropStaleScales(ctx, b, env); err != nil {
+			return err
+		}
 		if p.Changes() == 0 {
 			return nil
 		}
