@@ -218,6 +218,12 @@ func (p *parser) checkReplicaPorts(s *Service, src []portSrc) {
 	if s.Replicas == nil || *s.Replicas <= 1 {
 		return
 	}
+	if p.env.Backend == "lxc" && len(s.Ports) > 0 {
+		p.errorf(src[0].port, "Replicas share one network on lxc",
+			"Service %q has replicas = %d, but on lxc every service runs in the one instance, so its replicas cannot all listen on port %d. Drop the port block and have the command listen on $DEVBOX_PORT (each replica gets a free port of its own there, on docker too), e.g. command = [\"sh\", \"-c\", \"exec server --port $DEVBOX_PORT\"]; or run the project with backend = \"docker\".",
+			s.Name, *s.Replicas, s.Ports[0].Port)
+		return
+	}
 	for i, pt := range s.Ports {
 		if pt.Host == 0 {
 			continue

@@ -79,8 +79,10 @@ func TestReplicasValidation(t *testing.T) {
 		{"negative", svc("w", `  replicas = -1`), "replicas must be 0 to 99"},
 		{"too many", svc("w", `  replicas = 100`), "replicas must be 0 to 99"},
 		{"not whole", svc("w", `  replicas = 1.5`), "must be a whole number"},
-		{"host port", svc("w", `  replicas = 2`, `  port "http" {`, `    port = 80`, `    host = 8080`, `  }`),
-			"file.hcl:6:12: Error: Replicas share a host port"},
+		{"host port", "backend = \"docker\"\n" + svc("w", `  replicas = 2`, `  port "http" {`, `    port = 80`, `    host = 8080`, `  }`),
+			"file.hcl:7:12: Error: Replicas share a host port"},
+		{"lxc fixed port", "backend = \"lxc\"\n" + svc("w", `  replicas = 2`, `  port "http" {`, `    port = 80`, `  }`),
+			"file.hcl:6:12: Error: Replicas share one network on lxc"},
 		{"name taken", svc("w", `  replicas = 2`) + svc("w-2"), `would be named "w-2", which another service has`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
