@@ -21,4 +21,10 @@
 // destroy and up). On lxc `devbox exec` and `shell` compute the env from
 // the current file, so they see the new values at once; on docker they
 // see the container's.
+//
+// Replicas: the variables speak of declared services only. A replicated
+// service's WORKER_HOST, WORKER_PORT … name the service (on docker every
+// replica answers to it: DNS round robin) and carry its declared env; no
+// variable names one replica, and a replica sees no variables of its own
+// service. So scaling changes no service's variables, and no hash.
 package discovery
