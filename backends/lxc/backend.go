@@ -40,6 +40,9 @@ type Backend struct {
 	// create installed and no service create has started yet (installUnits).
 	unitsMu   sync.Mutex
 	installed map[string]map[string]string
+	// scales is, by instance, the scale record of an instance deleted to
+	// be rebuilt, for its create to write back (scale.go).
+	scales map[string]string
 
 	labels   batcher[map[string]string] // instance config writes (setConfig)
 	removals batcher[string]            // unit removals (removeUnits)

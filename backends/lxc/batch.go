@@ -3,6 +3,8 @@ package lxc
 import (
 	"context"
 	"fmt"
+	"path"
+	"sort"
 	"strings"
 	"sync"
 
@@ -107,7 +109,9 @@ func (b *Backend) updateConfig(name string, kv map[string]string) error {
 // removeUnits stops, disables and deletes the units of services and then
 // forgets their hashes, for every removal of the batch at once: a destroy
 // removes the units level by level of the depends_on tree, and each level
-// costs one exec and one update, not one per unit.
+// costs one exec and one update, not one per unit. A replica takes its
+// drop-in and wants link only; the template goes with the last replica of
+// its service.
 func (b *Backend) removeUnits(ctx context.Context, inst string, services []string) error {
 	b.forgetInstalled(inst, services...)
 	i, _, err := b.c.GetInstance(inst)
@@ -117,29 +121,63 @@ func (b *Backend) removeUnits(ctx context.Context, inst string, services []strin
 		}
 		return fmt.Errorf("lxc: get instance %q: %w", inst, err)
 	}
-	units := make([]string, len(services))
-	files := make([]string, 0, 2*len(services))
+	units, files := unitRemovals(i.Config, services)
 	labels := map[string]string{}
-	for n, s := range services {
-		units[n] = UnitName(s)
-		files = append(files, UnitPath(s), wantsPath(s))
-		labels[keyService+s], labels[keyHealth+s] = "", ""
+	for _, s := range services {
+		labels[keyService+s], labels[keyHealth+s], labels[keyReplica+s] = "", "", ""
 	}
 	if i.StatusCode == api.Running {
 		// No daemon-reload: the stopped units stay loaded until the next
 		// one, which a replacing create does anyway.
 		// Units, "--", files. Unit names need no quoting (service names
-		// are DNS labels).
+		// are DNS labels). systemctl stop waits for the units to stop.
 		script := `u=; while [ "$1" != -- ]; do u="$u $1"; shift; done; shift; ` +
-			`systemctl stop $u; rm -f "$@"; systemctl reset-failed $u 2>/dev/null; true`
+			`systemctl stop $u; rm -rf "$@"; systemctl reset-failed $u 2>/dev/null; true`
 		args := append(append([]string{"/bin/sh", "-c", script, "sh"}, units...), "--")
 		if _, err := b.output(ctx, inst, append(args, files...)...); err != nil {
 			return fmt.Errorf("lxc: remove %s in %q: %w", strings.Join(units, " "), inst, err)
 		}
 	} else {
+		// In order: a drop-in before its (then empty) directory.
 		for _, f := range files {
 			_ = b.c.DeleteInstanceFile(inst, f)
 		}
 	}
 	return b.setConfig(inst, labels)
+}
+
+// unitRemovals are the units of services, as the instance's labels
+// (config) record them, and the files to delete with them.
+func unitRemovals(config map[string]string, services []string) (units, files []string) {
+	gone := map[string]bool{}
+	for _, s := range services {
+		gone[s] = true
+	}
+	groups := map[string]bool{}
+	for _, s := range services {
+		u := labelledUnit(config, s)
+		units = append(units, u)
+		g := unitGroup(u)
+		if g == "" {
+			files = append(files, UnitPath(s), wantsPath(u))
+			continue
+		}
+		files = append(files, dropIn(u), path.Dir(dropIn(u)), wantsPath(u))
+		groups[g] = true
+	}
+	// A template stays while a replica of its service is left.
+	for k, g := range config {
+		if s, ok := strings.CutPrefix(k, keyReplica); ok && groups[g] && !gone[s] && config[keyService+s] != "" {
+			delete(groups, g)
+		}
+	}
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		files = append(files, TemplatePath(g))
+	}
+	return units, files
 }

@@ -31,9 +31,9 @@ func (b *Backend) CPUTimes(ctx context.Context, env *envfile.Environment) (map[s
 	}
 	units := make([]string, len(env.Services))
 	byUnit := map[string]string{}
-	for i, s := range env.Services {
-		units[i] = UnitName(s.Name)
-		byUnit[units[i]] = s.Name
+	for i := range env.Services {
+		units[i] = unitOf(&env.Services[i])
+		byUnit[units[i]] = env.Services[i].Name
 	}
 	text, err := b.output(ctx, inst.Name, "sh", "-c", cpuScript(units))
 	if err != nil {

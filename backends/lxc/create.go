@@ -3,6 +3,7 @@ package lxc
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
@@ -51,12 +52,26 @@ func (b *Backend) Stop(ctx context.Context, env *envfile.Environment, r engine.R
 	case engine.KindHost:
 		return b.stopInstance(ctx, r.ID)
 	case engine.KindService:
-		inst := InstanceName(project)
-		if _, err := b.output(ctx, inst, "systemctl", "stop", UnitName(r.Name)); err != nil {
-			return fmt.Errorf("lxc: stop %s in %q: %w", UnitName(r.Name), inst, err)
+		// systemctl stop returns once the unit has stopped: a replica
+		// scaled away is stopped cleanly before its files go.
+		inst, unit := InstanceName(project), stopUnit(env, r)
+		if _, err := b.output(ctx, inst, "systemctl", "stop", unit); err != nil {
+			return fmt.Errorf("lxc: stop %s in %q: %w", unit, inst, err)
 		}
 	}
 	return nil
+}
+
+// stopUnit is the unit of service r: as observed (its ID, from the
+// labels), else as the file makes it.
+func stopUnit(env *envfile.Environment, r engine.Resource) string {
+	if strings.HasSuffix(r.ID, ".service") {
+		return r.ID
+	}
+	if svc := env.Service(r.Name); svc != nil {
+		return unitOf(svc)
+	}
+	return UnitName(r.Name)
 }
 
 // Remove deletes an observed resource. Mounted host directories are never

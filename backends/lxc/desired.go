@@ -49,10 +49,16 @@ func (p portForward) String() string {
 
 // specOf derives the host spec from env. Packages are the sorted union of
 // every service's; steps are every service's provision steps in file order.
+// Both, and the volumes, come from the declared services, so a replicated
+// service counts once however many replicas run (none included): scaling
+// never rebuilds the instance.
 func specOf(env *envfile.Environment) (hostSpec, error) {
 	s := hostSpec{Image: env.Image, Profiles: env.LXC.Profiles, Limits: env.LXC.Limits, Mounts: env.Mounts}
 	if len(s.Profiles) == 0 {
 		s.Profiles = []string{"default"}
+	}
+	if err := replicaPorts(env); err != nil {
+		return s, err
 	}
 	pk := map[string]bool{}
 	type portKey struct {
@@ -60,9 +66,10 @@ func specOf(env *envfile.Environment) (hostSpec, error) {
 		port  int
 	}
 	ports := map[portKey]string{}
-	hostPorts := map[string]string{}
 	vols := map[volMount]bool{}
-	for _, svc := range env.Services {
+	decl := env.DeclaredServices()
+	for i := range decl {
+		svc := &decl[i]
 		for _, p := range svc.Packages {
 			pk[p] = true
 		}
@@ -78,14 +85,6 @@ func specOf(env *envfile.Environment) (hostSpec, error) {
 			}
 			ports[k] = svc.Name
 		}
-		for _, f := range forwards(&svc) {
-			hk := fmt.Sprintf("%s:%d/%s", f.HostIP, f.Host, f.Proto)
-			if other, ok := hostPorts[hk]; ok {
-				return s, fmt.Errorf("lxc: services %q and %q both forward host port %s", other, svc.Name, hk)
-			}
-			hostPorts[hk] = svc.Name
-			s.Ports = append(s.Ports, f)
-		}
 		names := make([]string, 0, len(svc.Volumes))
 		for v := range svc.Volumes {
 			names = append(names, v)
@@ -99,12 +98,43 @@ func specOf(env *envfile.Environment) (hostSpec, error) {
 			}
 		}
 	}
+	// Forwards are the running services' (a replica's under its own name),
+	// applied live (portsync.go).
+	hostPorts := map[string]string{}
+	for i := range env.Services {
+		for _, f := range forwards(&env.Services[i]) {
+			hk := fmt.Sprintf("%s:%d/%s", f.HostIP, f.Host, f.Proto)
+			if other, ok := hostPorts[hk]; ok {
+				return s, fmt.Errorf("lxc: services %q and %q both forward host port %s", other, f.Service, hk)
+			}
+			hostPorts[hk] = f.Service
+			s.Ports = append(s.Ports, f)
+		}
+	}
 	for p := range pk {
 		s.Packages = append(s.Packages, p)
 	}
 	sort.Strings(s.Packages)
 	s.Networks = append(s.Networks, networks(env)...)
 	return s, nil
+}
+
+// replicaPorts fails for a service whose replicas (more than one) would
+// all listen on a fixed port: they share the instance's network namespace,
+// so only one could bind it. It runs before the check of two services on
+// one port, which would name two replicas of one service instead.
+func replicaPorts(env *envfile.Environment) error {
+	for _, svc := range env.DeclaredServices() {
+		n := env.ReplicaCount(svc.Name)
+		if len(svc.Ports) == 0 || n <= 1 {
+			continue
+		}
+		p := svc.Ports[0]
+		return fmt.Errorf("lxc: service %q: its %d replicas share the instance's network, so they cannot all listen on port %d; "+
+			"drop the port block and have the command listen on $%s (each replica gets a free port of its own), or run it with backend = \"docker\"",
+			svc.Name, n, p.Port, envfile.EnvPort)
+	}
+	return nil
 }
 
 // Desired turns env into resources: networks and volumes, the one host
@@ -136,7 +166,10 @@ func Desired(env *envfile.Environment) ([]engine.Resource, error) {
 		svc := &env.Services[i]
 		r := engine.Resource{Kind: engine.KindService, Name: svc.Name, Hash: serviceHash(env, svc), Needs: []engine.Ref{host.Ref()}}
 		for _, d := range svc.DependsOn {
-			r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: d})
+			// A replicated dependency is all of its replicas.
+			for _, m := range env.Members(d) {
+				r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: m})
+			}
 		}
 		out = append(out, r)
 	}

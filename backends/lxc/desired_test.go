@@ -253,3 +253,208 @@ func TestPickSubnet(t *testing.T) {
 		t.Errorf("gateway = %s", g)
 	}
 }
+
+// replicated is a front end in front of a worker with replicas = 2 in
+// the file, scaled to counts (nil: the file's).
+func replicated(t *testing.T, counts map[string]int) *envfile.Environment {
+	t.Helper()
+	two := 2
+	env := &envfile.Environment{Project: "p", Backend: "lxc", Image: "debian/12", Services: []envfile.Service{
+		{Name: "worker", Replicas: &two, Command: []string{"sh", "-c", "exec python3 -m http.server $DEVBOX_PORT"},
+			Packages: []string{"python3"}, Provision: []string{"true"}, Volumes: map[string]string{"data": "/data"}},
+		{Name: "front", Command: []string{"sleep", "infinity"}, DependsOn: []string{"worker"},
+			Ports: []envfile.Port{{Name: "http", Port: 8080, Host: 18080, Protocol: "tcp"}}},
+	}, Volumes: []envfile.Volume{{Name: "data"}}}
+	if err := env.ExpandReplicas(counts); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// Scaling changes no hash but the replicas' own: not a kept replica's
+// (its hash is its index's, not the count's), not a dependant's, not the
+// instance's, at 0 replicas neither.
+func TestScalingChangesNoOtherHash(t *testing.T) {
+	two, err := Desired(replicated(t, map[string]int{"worker": 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2 := byRef(two)
+	for _, n := range []int{4, 1, 0} {
+		rs, err := Desired(replicated(t, map[string]int{"worker": n}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := byRef(rs)
+		for ref, r := range m2 {
+			got, ok := m[ref]
+			if strings.HasPrefix(ref.Name, "worker-") && !ok {
+				continue // scaled away
+			}
+			if !ok || got.Hash != r.Hash {
+				t.Errorf("worker=%d: %s hash %q, at worker=2 %q", n, ref, got.Hash, r.Hash)
+			}
+		}
+		front := m[engine.Ref{Kind: engine.KindService, Name: "front"}]
+		if len(front.After) != n {
+			t.Errorf("worker=%d: front after %v, want every replica", n, front.After)
+		}
+	}
+	// Nor does a service becoming replicated: front depends on the
+	// declared worker, whose unit name and address stay.
+	env := replicated(t, nil)
+	env.Declared[0].Replicas = nil
+	if err := env.ExpandReplicas(nil); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Desired(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []engine.Ref{{Kind: engine.KindHost, Name: "devbox-p"}, {Kind: engine.KindService, Name: "front"}} {
+		if byRef(plain)[kind].Hash != m2[kind].Hash {
+			t.Errorf("%s: hash changed when worker became replicated", kind)
+		}
+	}
+}
+
+func TestReplicaPortIsAnError(t *testing.T) {
+	env := replicated(t, nil)
+	env.Declared[0].Ports = []envfile.Port{{Name: "http", Port: 8000, Protocol: "tcp"}}
+	// Another service on the port too: the replicas' error still comes first.
+	env.Declared[1].Ports = append(env.Declared[1].Ports, envfile.Port{Name: "alt", Port: 8000, Protocol: "tcp"})
+	if err := env.ExpandReplicas(map[string]int{"worker": 3}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Desired(env)
+	want := `lxc: service "worker": its 3 replicas share the instance's network, so they cannot all listen on port 8000; ` +
+		`drop the port block and have the command listen on $DEVBOX_PORT (each replica gets a free port of its own), or run it with backend = "docker"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+	// One replica may listen on it.
+	env.Declared[1].Ports = env.Declared[1].Ports[:1]
+	if err := env.ExpandReplicas(map[string]int{"worker": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Desired(env); err != nil {
+		t.Errorf("one replica with a port: %v", err)
+	}
+}
+
+// A replica is a template instance defined by its drop-in; a dependant
+// names the declared service's unit.
+func TestReplicaUnits(t *testing.T) {
+	env := replicated(t, nil)
+	w2 := env.Service("worker-2")
+	if got := unitOf(w2); got != "devbox-worker@2.service" {
+		t.Fatalf("unit of worker-2 = %s", got)
+	}
+	text := renderUnit(w2, serviceEnv(env, w2))
+	for _, want := range []string{"Environment=\"DEVBOX_REPLICA=2\"\n", "Environment=\"DEVBOX_PORT=", "Slice=system.slice\n",
+		`"sh" "-c" "exec python3 -m http.server $$DEVBOX_PORT"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("replica unit lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "[Install]") {
+		t.Errorf("a drop-in with [Install]:\n%s", text)
+	}
+	files := unitFiles(w2, text)
+	if len(files) != 2 || files[0].path != "/etc/systemd/system/devbox-worker@.service" || files[0].wants != "" ||
+		files[1].path != "/etc/systemd/system/devbox-worker@2.service.d/devbox.conf" ||
+		files[1].wants != "/etc/systemd/system/multi-user.target.wants/devbox-worker@2.service" || files[1].target != "../devbox-worker@.service" {
+		t.Errorf("files = %+v", files)
+	}
+	if tmpl := renderTemplate("worker"); strings.Contains(tmpl, "ExecStart") || strings.Contains(tmpl, "[Install]") {
+		t.Errorf("template:\n%s", tmpl)
+	}
+	front := env.Service("front")
+	if u := renderUnit(front, nil); !strings.Contains(u, "After=devbox-worker.service\n") {
+		t.Errorf("front:\n%s", u)
+	}
+	names := strings.Join(hostNames(env), " ")
+	if names != "worker-1 worker-2 front worker" {
+		t.Errorf("hosts names = %q", names)
+	}
+}
+
+// Removals go by the labels: a replica takes its drop-in and link, the
+// template goes with the last replica.
+func TestUnitRemovals(t *testing.T) {
+	config := map[string]string{
+		keyService + "web": "h", keyService + "worker-1": "h", keyService + "worker-2": "h", keyService + "worker-3": "h",
+		keyReplica + "worker-1": "worker", keyReplica + "worker-2": "worker", keyReplica + "worker-3": "worker",
+	}
+	units, files := unitRemovals(config, []string{"worker-3", "worker-2"})
+	if strings.Join(units, " ") != "devbox-worker@3.service devbox-worker@2.service" {
+		t.Errorf("units = %v", units)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "@.service") {
+			t.Errorf("template removed while worker-1 is left: %v", files)
+		}
+	}
+	if len(files) != 6 || files[0] != "/etc/systemd/system/devbox-worker@3.service.d/devbox.conf" || files[1] != "/etc/systemd/system/devbox-worker@3.service.d" {
+		t.Errorf("files = %v", files)
+	}
+	_, files = unitRemovals(config, []string{"web", "worker-1", "worker-2", "worker-3"})
+	if files[0] != "/etc/systemd/system/devbox-web.service" || files[len(files)-1] != "/etc/systemd/system/devbox-worker@.service" {
+		t.Errorf("files = %v", files)
+	}
+	// A plain service whose name looks like a replica's is a plain unit.
+	if u := labelledUnit(map[string]string{keyService + "api-2": "h"}, "api-2"); u != "devbox-api-2.service" {
+		t.Errorf("api-2: %s", u)
+	}
+}
+
+func TestParseScales(t *testing.T) {
+	got, err := parseScales("i", `{"worker":{"count":3,"file":"2"}}`)
+	if err != nil || got["worker"] != (engine.Scale{Count: 3, File: "2"}) {
+		t.Errorf("parseScales = %v, %v", got, err)
+	}
+	if got, err := parseScales("i", ""); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("none = %v, %v", got, err)
+	}
+	if _, err := parseScales("i", "{"); err == nil || !strings.Contains(err.Error(), "incus config unset i user.devbox.scale") {
+		t.Errorf("bad record: %v", err)
+	}
+}
+
+// logs and exec take a replica's name, and a replicated service's declared
+// name: logs all its replicas, exec its first.
+func TestReplicaAddressing(t *testing.T) {
+	env := replicated(t, map[string]int{"worker": 3})
+	if got := strings.Join(serviceUnits(env, "worker"), " "); got != "devbox-worker@1.service devbox-worker@2.service devbox-worker@3.service" {
+		t.Errorf("units of worker: %s", got)
+	}
+	if got := serviceUnits(env, "worker-2"); len(got) != 1 || got[0] != "devbox-worker@2.service" {
+		t.Errorf("units of worker-2: %v", got)
+	}
+	if got := serviceUnits(env, "front"); len(got) != 1 || got[0] != "devbox-front.service" {
+		t.Errorf("units of front: %v", got)
+	}
+	if serviceUnits(env, "nope") != nil {
+		t.Error("units of an unknown service")
+	}
+	if s, err := execService(env, "worker"); err != nil || s.Name != "worker-1" {
+		t.Errorf("exec worker: %v, %v", s, err)
+	}
+	if s, err := execService(env, "worker-3"); err != nil || s.Name != "worker-3" {
+		t.Errorf("exec worker-3: %v, %v", s, err)
+	}
+	if _, err := execService(env, "worker-4"); err == nil {
+		t.Error("exec of a replica beyond the count")
+	}
+	env = replicated(t, map[string]int{"worker": 0})
+	if got := serviceUnits(env, "worker"); got == nil || len(got) != 0 {
+		t.Errorf("units of worker at 0: %v", got)
+	}
+	if _, err := execService(env, "worker"); err == nil || !strings.Contains(err.Error(), "devbox scale worker=1") {
+		t.Errorf("exec at 0 replicas: %v", err)
+	}
+	// Stop goes by the observed unit, else the file's.
+	if u := stopUnit(env, engine.Resource{Kind: engine.KindService, Name: "worker-2", ID: "devbox-worker@2.service"}); u != "devbox-worker@2.service" {
+		t.Errorf("stop unit = %s", u)
+	}
+}

@@ -37,6 +37,19 @@
 // protocol and host address: incusd spends about a second of the
 // instance's start on each (see portDevices for why not NAT mode).
 //
+// Replicas (replicas = N, devbox scale) are instances of a template unit:
+// replica i of worker is devbox-worker@i.service, defined wholly by its
+// drop-in (devbox-worker@i.service.d/devbox.conf) with DEVBOX_REPLICA and
+// DEVBOX_PORT in its env, so each has a hash of its own and is created or
+// removed alone; the label user.devbox.replica.<name> marks it. They share
+// the instance's network, so a replicated service with a port block is an
+// error (they listen on $DEVBOX_PORT instead); worker and worker-2 both
+// resolve through /etc/hosts. A service that depends on worker names
+// devbox-worker.service as before (absent while worker is replicated;
+// devbox itself starts the replicas first), so scaling changes no other
+// unit, and no hash but the replicas': the instance's covers the declared
+// services. `devbox scale`'s record is the instance key user.devbox.scale.
+//
 // Differences from the docker backend: all services share one network
 // namespace, so two services cannot listen on the same port and every
 // service name resolves to 127.0.0.1 through /etc/hosts; discovery

@@ -11,9 +11,9 @@ import (
 // Exec runs cmd as service runs: its user, env (with discovery variables)
 // and working directory. The command's exit code is returned.
 func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service string, cmd []string, io engine.Stdio) (int, error) {
-	svc := env.Service(service)
-	if svc == nil {
-		return -1, fmt.Errorf("lxc: no service %q in the file", service)
+	svc, err := execService(env, service)
+	if err != nil {
+		return -1, err
 	}
 	if len(cmd) == 0 {
 		cmd = []string{"/bin/sh"}
@@ -28,4 +28,21 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 		req.Env["TERM"] = "xterm-256color"
 	}
 	return b.run(ctx, InstanceName(env.Project), req)
+}
+
+// execService is the service a command for name runs in: a service or
+// replica (worker-2) itself, or for a replicated service's declared name
+// its first replica, as docker compose exec picks index 1.
+func execService(env *envfile.Environment, name string) (*envfile.Service, error) {
+	if svc := env.Service(name); svc != nil {
+		return svc, nil
+	}
+	if env.DeclaredService(name) == nil {
+		return nil, fmt.Errorf("lxc: no service %q in the file", name)
+	}
+	m := env.Members(name)
+	if len(m) == 0 {
+		return nil, fmt.Errorf("lxc: service %q has 0 replicas; scale it up first (devbox scale %s=1)", name, name)
+	}
+	return env.Service(m[0]), nil
 }

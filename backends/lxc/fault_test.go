@@ -136,7 +136,7 @@ func TestUnitStatesOf(t *testing.T) {
 		"Id=devbox-f.service\nActiveState=active\nInvocationID=r6\n\n" +
 		"Id=health:a\nMark=healthy r1\n\nId=health:b\nMark=healthy r3\n\nId=health:c\nMark=unhealthy r4\n")
 	health := map[string]bool{"a": true, "b": true, "c": true, "d": true, "e": true}
-	got := unitStatesOf(shown, []string{"a", "b", "c", "d", "e", "f"}, health)
+	got := unitStatesOf(shown, []string{"a", "b", "c", "d", "e", "f"}, nil, health)
 	want := map[string]string{"a": engine.StateStarting, "b": engine.StateRunning, "c": engine.StateUnhealthy,
 		"d": engine.StateStopped, "e": engine.StateStarting, "f": engine.StateRunning}
 	for s, w := range want {

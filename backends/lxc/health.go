@@ -25,10 +25,10 @@ func hasHealth(svc *envfile.Service) bool {
 }
 
 // markHealth records the outcome of a health wait for the unit's current run.
-func (b *Backend) markHealth(ctx context.Context, inst, service, state string) error {
+func (b *Backend) markHealth(ctx context.Context, inst string, svc *envfile.Service, state string) error {
 	script := `mkdir -p "$3" && printf '%s %s\n' "$2" "$(systemctl show -p InvocationID --value "$1")" >"$3/$4"`
-	if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", UnitName(service), state, healthDir, service); err != nil {
-		return fmt.Errorf("lxc: record health of %s in %q: %w", UnitName(service), inst, err)
+	if _, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", unitOf(svc), state, healthDir, svc.Name); err != nil {
+		return fmt.Errorf("lxc: record health of %s in %q: %w", unitOf(svc), inst, err)
 	}
 	return nil
 }
@@ -36,26 +36,35 @@ func (b *Backend) markHealth(ctx context.Context, inst, service, state string) e
 // unitStates maps services to devbox states with one exec: a unit that is
 // not active is stopped; an active one with a health check (health[s]) is
 // running only when the check passed for its current run, unhealthy when
-// its retries ran out, and starting otherwise.
-func (b *Backend) unitStates(ctx context.Context, instance string, services []string, health map[string]bool) (map[string]string, error) {
-	units := make([]string, len(services))
+// its retries ran out, and starting otherwise. units maps a service to
+// its unit where that is not UnitName (a replica's).
+func (b *Backend) unitStates(ctx context.Context, instance string, services []string, units map[string]string, health map[string]bool) (map[string]string, error) {
+	list := make([]string, len(services))
 	for i, s := range services {
-		units[i] = UnitName(s)
+		list[i] = unitIn(units, s)
 	}
-	script := "systemctl show -p Id,ActiveState,InvocationID " + strings.Join(units, " ") +
+	script := "systemctl show -p Id,ActiveState,InvocationID " + strings.Join(list, " ") +
 		"\nfor f in " + healthDir + `/*; do [ -f "$f" ] && printf '\nId=health:%s\nMark=%s\n' "${f##*/}" "$(cat "$f")"; done; true`
 	out, err := b.output(ctx, instance, "/bin/sh", "-c", script)
 	if err != nil {
 		return nil, fmt.Errorf("lxc: unit states in %q: %w", instance, err)
 	}
-	return unitStatesOf(parseShow(out), services, health), nil
+	return unitStatesOf(parseShow(out), services, units, health), nil
+}
+
+// unitIn is service's unit in units, else UnitName.
+func unitIn(units map[string]string, service string) string {
+	if u := units[service]; u != "" {
+		return u
+	}
+	return UnitName(service)
 }
 
 // unitStatesOf is the pure part of unitStates.
-func unitStatesOf(shown map[string]map[string]string, services []string, health map[string]bool) map[string]string {
+func unitStatesOf(shown map[string]map[string]string, services []string, units map[string]string, health map[string]bool) map[string]string {
 	states := map[string]string{}
 	for _, s := range services {
-		u := shown[UnitName(s)]
+		u := shown[unitIn(units, s)]
 		switch {
 		case u["ActiveState"] != "active" && u["ActiveState"] != "reloading":
 			states[s] = engine.StateStopped
@@ -98,18 +107,18 @@ func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc
 		}
 		if res.OK {
 			p(engine.Event{Ref: r.Ref(), Status: "healthy"})
-			return b.markHealth(ctx, inst, svc.Name, "healthy")
+			return b.markHealth(ctx, inst, svc, "healthy")
 		}
 		last = res
-		if st, _ := b.output(ctx, inst, "systemctl", "is-active", UnitName(svc.Name)); strings.TrimSpace(st) == "failed" {
-			return fmt.Errorf("lxc: service %q failed while starting%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
+		if st, _ := b.output(ctx, inst, "systemctl", "is-active", unitOf(svc)); strings.TrimSpace(st) == "failed" {
+			return fmt.Errorf("lxc: service %q failed while starting%s", svc.Name, b.journalTail(ctx, inst, unitOf(svc)))
 		}
 		wait := h.Interval.D()
 		if bound > 0 {
 			// Not marked unhealthy: the unit stays starting, and the next
 			// up waits for it again.
 			if time.Until(deadline) <= 0 {
-				return fmt.Errorf("lxc: service %q: health check did not pass within %s: %s%s", svc.Name, bound, last.describe(h), b.journalTail(ctx, inst, svc.Name))
+				return fmt.Errorf("lxc: service %q: health check did not pass within %s: %s%s", svc.Name, bound, last.describe(h), b.journalTail(ctx, inst, unitOf(svc)))
 			}
 			wait = min(wait, time.Until(deadline))
 		}
@@ -120,10 +129,10 @@ func (b *Backend) waitHealthy(ctx context.Context, env *envfile.Environment, svc
 		case <-time.After(wait):
 		}
 	}
-	if err := b.markHealth(ctx, inst, svc.Name, "unhealthy"); err != nil {
+	if err := b.markHealth(ctx, inst, svc, "unhealthy"); err != nil {
 		return err
 	}
-	return fmt.Errorf("lxc: service %q unhealthy after %d checks: %s%s", svc.Name, h.Retries, last.describe(h), b.journalTail(ctx, inst, svc.Name))
+	return fmt.Errorf("lxc: service %q unhealthy after %d checks: %s%s", svc.Name, h.Retries, last.describe(h), b.journalTail(ctx, inst, unitOf(svc)))
 }
 
 func healthDefaults(h envfile.Health) envfile.Health {

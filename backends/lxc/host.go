@@ -81,7 +81,7 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	}
 	// Images without templates keep the hostname they were built with.
 	script := `h=$1; shift; printf '%s\n' "$h" >/etc/hostname && { hostname "$h" || busybox hostname "$h" || true; } 2>/dev/null || exit 1; ` + hostsScript
-	if _, err := b.output(ctx, name, append([]string{"/bin/sh", "-c", script, "sh", name}, serviceNames(env)...)...); err != nil {
+	if _, err := b.output(ctx, name, append([]string{"/bin/sh", "-c", script, "sh", name}, hostNames(env)...)...); err != nil {
 		return fmt.Errorf("lxc: set hostname and /etc/hosts of %q: %w", name, err)
 	}
 	if err := b.provision(ctx, r, spec, layers, done, env.Proxy, p); err != nil {
@@ -95,7 +95,8 @@ func (b *Backend) createHost(ctx context.Context, env *envfile.Environment, r en
 	if err := b.installUnits(ctx, env); err != nil {
 		return err
 	}
-	return b.setConfig(name, map[string]string{keyHash: r.Hash})
+	// keyScale: "" (none kept) leaves it unset.
+	return b.setConfig(name, map[string]string{keyHash: r.Hash, keyScale: b.takeScale(name)})
 }
 
 // instanceDevices turns the spec into devices (NICs, mounts, volumes,
@@ -240,6 +241,7 @@ func (b *Backend) deleteInstance(ctx context.Context, name string) error {
 		}
 		return fmt.Errorf("lxc: get instance %q: %w", name, err)
 	}
+	b.keepScale(name, inst.Config[keyScale])
 	if inst.StatusCode != api.Stopped {
 		if err := b.setState(name, "stop", true); err != nil {
 			return fmt.Errorf("lxc: stop instance %q: %w", name, err)

@@ -61,7 +61,7 @@ func projectOf(inst *api.Instance) (engine.ProjectInfo, []string) {
 	var units []string
 	for k := range inst.Config {
 		if name, ok := strings.CutPrefix(k, keyService); ok {
-			units = append(units, UnitName(name))
+			units = append(units, labelledUnit(inst.Config, name))
 		}
 	}
 	sort.Strings(units)

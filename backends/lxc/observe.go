@@ -62,11 +62,12 @@ func (b *Backend) Observe(ctx context.Context, project string) ([]engine.Resourc
 	out[hostAt].Drift, drift = deviceDrift(inst, services)
 	states := map[string]string{}
 	if host.State == engine.StateRunning && len(services) > 0 {
-		health := map[string]bool{}
+		health, units := map[string]bool{}, map[string]string{}
 		for _, s := range services {
 			health[s] = inst.Config[keyHealth+s] != ""
+			units[s] = labelledUnit(inst.Config, s)
 		}
-		states, err = b.unitStates(ctx, inst.Name, services, health)
+		states, err = b.unitStates(ctx, inst.Name, services, units, health)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +78,7 @@ func (b *Backend) Observe(ctx context.Context, project string) ([]engine.Resourc
 			st = engine.StateStopped
 		}
 		out = append(out, engine.Resource{
-			Kind: engine.KindService, Name: s, Hash: inst.Config[keyService+s], ID: UnitName(s),
+			Kind: engine.KindService, Name: s, Hash: inst.Config[keyService+s], ID: labelledUnit(inst.Config, s),
 			State: st, Needs: []engine.Ref{host.Ref()}, Drift: drift[s],
 		})
 	}

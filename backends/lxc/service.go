@@ -38,12 +38,20 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 		// Recorded before the wait: an up killed during it leaves a
 		// service that Observe sees as starting (not yet healthy), which
 		// the next up waits for instead of restarting it.
-		if err := b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash, keyHealth + svc.Name: "1"}); err != nil {
+		if err := b.setConfig(inst, serviceLabels(svc, r.Hash, "1")); err != nil {
 			return err
 		}
 		return b.waitHealthy(ctx, env, svc, r, p)
 	}
-	return b.setConfig(inst, map[string]string{keyService + svc.Name: r.Hash, keyHealth + svc.Name: ""})
+	return b.setConfig(inst, serviceLabels(svc, r.Hash, ""))
+}
+
+// serviceLabels are the instance config keys of a created service: its
+// unit's hash, whether it has a health check, and for a replica the
+// service it replicates, which says its unit is a template instance
+// (labelledUnit).
+func serviceLabels(svc *envfile.Service, hash, health string) map[string]string {
+	return map[string]string{keyService + svc.Name: hash, keyHealth + svc.Name: health, keyReplica + svc.Name: svc.ReplicaOf}
 }
 
 func (b *Backend) startService(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
@@ -112,26 +120,27 @@ func (b *Backend) serviceExec(ctx context.Context, env *envfile.Environment, svc
 }
 
 // journalTail is the last lines of a unit's journal, for error messages.
-func (b *Backend) journalTail(ctx context.Context, inst, service string) string {
+func (b *Backend) journalTail(ctx context.Context, inst, unit string) string {
 	ctx = context.WithoutCancel(ctx)
 	// The program's lines reach the journal through its stdio pipes after
 	// systemd has already logged the exit: wait (briefly) for at least one,
 	// so a "failed to start" shows what the program said.
 	for i := 0; i < 10; i++ {
-		if own, err := b.output(ctx, inst, "journalctl", "_SYSTEMD_UNIT="+UnitName(service), "-n", "1", "--no-pager", "-o", "cat"); err != nil || strings.TrimSpace(own) != "" {
+		if own, err := b.output(ctx, inst, "journalctl", "_SYSTEMD_UNIT="+unit, "-n", "1", "--no-pager", "-o", "cat"); err != nil || strings.TrimSpace(own) != "" {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	out, err := b.output(ctx, inst, "journalctl", "-u", UnitName(service), "-n", "10", "--no-pager", "-o", "cat")
+	out, err := b.output(ctx, inst, "journalctl", "-u", unit, "-n", "10", "--no-pager", "-o", "cat")
 	if err != nil || strings.TrimSpace(out) == "" {
 		return ""
 	}
-	return "\njournal of " + UnitName(service) + ":\n" + strings.TrimRight(out, "\n")
+	return "\njournal of " + unit + ":\n" + strings.TrimRight(out, "\n")
 }
 
-func wantsPath(service string) string {
-	return "/etc/systemd/system/multi-user.target.wants/" + UnitName(service)
+// wantsPath is the link that enables unit.
+func wantsPath(unit string) string {
+	return unitDir + "multi-user.target.wants/" + unit
 }
 
 // daemonReload makes systemd read unit files written at or before written.

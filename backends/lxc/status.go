@@ -67,7 +67,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		if inst.Config[keyService+s.Name] == "" {
 			continue // never created (up SERVICE… left it out): missing, not stopped
 		}
-		u := units[UnitName(s.Name)]
+		u := units[unitOf(s)]
 		st := &out[i]
 		st.Addresses = addrs
 		st.Restarts, _ = strconv.Atoi(u["NRestarts"])
@@ -77,7 +77,7 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 		if err != nil {
 			// No per-unit CPU accounting (cgroup v1, unprivileged): the
 			// main process's user+system ticks (USER_HZ 100) instead.
-			ticks, terr := strconv.ParseUint(units["proc:"+UnitName(s.Name)]["Ticks"], 10, 64)
+			ticks, terr := strconv.ParseUint(units["proc:"+unitOf(s)]["Ticks"], 10, 64)
 			ns, err = ticks*1e7, terr
 		}
 		if err == nil {
@@ -105,8 +105,8 @@ func (b *Backend) Status(ctx context.Context, env *envfile.Environment) ([]engin
 // one exec, because each exec costs the dashboard a round trip.
 func showScript(env *envfile.Environment) string {
 	units := make([]string, len(env.Services))
-	for i, s := range env.Services {
-		units[i] = UnitName(s.Name)
+	for i := range env.Services {
+		units[i] = unitOf(&env.Services[i])
 	}
 	list := strings.Join(units, " ")
 	return "systemctl show --timestamp=unix -p Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStartTimestamp,MemoryCurrent,CPUUsageNSec " + list +

@@ -10,6 +10,9 @@ import (
 
 // renderUnit writes the systemd unit of a service. It is pure; its text is
 // part of the service hash.
+// A replica's text is the drop-in that defines its template instance
+// (names.go): the same sections, no [Install] (its wants link is made by
+// hand, as every unit's is), and its own slice setting.
 func renderUnit(svc *envfile.Service, env map[string]string) string {
 	var b strings.Builder
 	b.WriteString("# Written by devbox; changes are overwritten by devbox up.\n[Unit]\n")
@@ -50,8 +53,25 @@ func renderUnit(svc *envfile.Service, env map[string]string) string {
 	b.WriteString("Restart=" + restartPolicy(svc.Restart) + "\nRestartSec=1\n")
 	// Accounting gives status CPU and memory figures per unit (off by default on cgroup v1).
 	b.WriteString("CPUAccounting=yes\nMemoryAccounting=yes\n")
+	if svc.ReplicaOf != "" {
+		// Template instances go to a slice of their own by default
+		// (system-devbox\x2dworker.slice); in system.slice, like every
+		// other service, their cgroups are where cpuclock reads them.
+		b.WriteString("Slice=system.slice\n")
+		return b.String()
+	}
 	b.WriteString("\n[Install]\nWantedBy=multi-user.target\n")
 	return b.String()
+}
+
+// renderTemplate is the template unit of group's replicas. It defines
+// nothing an instance runs (each one's drop-in does, renderUnit), so it is
+// the same whatever the file says and writing it again changes no replica;
+// an instance without its drop-in has no ExecStart and does not start.
+func renderTemplate(group string) string {
+	return "# Written by devbox; changes are overwritten by devbox up.\n" +
+		"# Replica %i of service " + group + "; each replica's drop-in (devbox-" + group + "@<i>.service.d/devbox.conf) defines it.\n" +
+		"[Unit]\nDescription=devbox service " + group + " replica %i\n"
 }
 
 // stdioWrapper makes fd 1 and 2 pipes into the journal, then execs the

@@ -3,6 +3,7 @@ package lxc
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -19,13 +20,43 @@ const (
 	maxUnitArg  = 64 << 10
 )
 
-// installScript writes (path, text, wants link) triples (an empty text:
-// the unit was pushed, only link it) and, when its first argument is 1,
-// reloads systemd. Enabled by hand: systemctl enable would reload once
-// per unit.
-const installScript = `reload=$1; shift; while [ $# -ge 3 ]; do ` +
-	`{ [ -z "$2" ] || printf '%s' "$2" >"$1"; } && ln -sf "../${1##*/}" "$3" || exit 1; shift 3; done; ` +
+// writeFiles writes $n (path, text, wants link, link target) quadruples:
+// a text unless it is empty (the file was pushed), in a directory made if
+// missing (a replica's drop-in), then the link unless it is empty (a
+// template is linked by its instances). Enabled by hand: systemctl enable
+// would reload once per unit.
+const writeFiles = `while [ "$n" -gt 0 ]; do ` +
+	`{ [ -z "$2" ] || { { [ -d "${1%/*}" ] || mkdir -p "${1%/*}"; } && printf '%s' "$2" >"$1"; }; } && ` +
+	`{ [ -z "$3" ] || ln -sf "$4" "$3"; } || exit 1; shift 4; n=$((n-1)); done; `
+
+// installScript is writeFiles for all its quadruples and, when its first
+// argument is 1, reloads systemd.
+const installScript = `reload=$1; shift; n=$(($# / 4)); ` + writeFiles +
 	`[ "$reload" = 0 ] || systemctl daemon-reload`
+
+// unitFile is one file that defines a unit, and the wants link (to
+// target) that enables it.
+type unitFile struct {
+	path, text, wants, target string
+}
+
+// unitFiles are the files of svc's unit, text as renderUnit wrote it: the
+// unit file, or for a replica its drop-in, linked as the template's
+// instance, after the template its service's replicas share.
+func unitFiles(svc *envfile.Service, text string) []unitFile {
+	u := unitOf(svc)
+	if svc.ReplicaOf == "" {
+		return []unitFile{{path: UnitPath(svc.Name), text: text, wants: wantsPath(u), target: "../" + u}}
+	}
+	tmpl := TemplatePath(svc.ReplicaOf)
+	return []unitFile{
+		{path: tmpl, text: renderTemplate(svc.ReplicaOf)},
+		{path: ReplicaDropIn(svc.ReplicaOf, svc.Replica), text: text, wants: wantsPath(u), target: "../" + path.Base(tmpl)},
+	}
+}
+
+// args are f's writeFiles arguments.
+func (f unitFile) args() []string { return []string{f.path, f.text, f.wants, f.target} }
 
 // installUnits writes every service's unit and its wants link and reloads
 // systemd once, in as few execs as the argument limit allows (one for any
@@ -37,22 +68,28 @@ func (b *Backend) installUnits(ctx context.Context, env *envfile.Environment) er
 	var chunks [][]string
 	var chunk []string
 	size := 0
+	written := map[string]bool{} // templates, shared by replicas
 	for i := range env.Services {
 		svc := &env.Services[i]
 		unit := renderUnit(svc, serviceEnv(env, svc))
 		texts[svc.Name] = unit
-		if len(unit) > maxUnitArg {
-			if err := b.pushUnit(inst, svc.Name, unit); err != nil {
-				return err
+		for _, f := range unitFiles(svc, unit) {
+			if written[f.path] {
+				continue
 			}
-			chunk = append(chunk, UnitPath(svc.Name), "", wantsPath(svc.Name))
-			continue
+			written[f.path] = true
+			if len(f.text) > maxUnitArg {
+				if err := b.pushUnit(ctx, inst, f.path, f.text); err != nil {
+					return err
+				}
+				f.text = ""
+			}
+			if size+len(f.text) > maxUnitArgs && len(chunk) > 0 {
+				chunks, chunk, size = append(chunks, chunk), nil, 0
+			}
+			chunk = append(chunk, f.args()...)
+			size += len(f.text)
 		}
-		if size+len(unit) > maxUnitArgs && len(chunk) > 0 {
-			chunks, chunk, size = append(chunks, chunk), nil, 0
-		}
-		chunk = append(chunk, UnitPath(svc.Name), unit, wantsPath(svc.Name))
-		size += len(unit)
 	}
 	chunks = append(chunks, chunk)
 	for i, c := range chunks {
@@ -73,12 +110,18 @@ func (b *Backend) installUnits(ctx context.Context, env *envfile.Environment) er
 	return nil
 }
 
-// pushUnit writes one unit file through the file API.
-func (b *Backend) pushUnit(inst, service, unit string) error {
-	err := b.c.CreateInstanceFile(inst, UnitPath(service), incus.InstanceFileArgs{
-		Content: strings.NewReader(unit), UID: 0, GID: 0, Mode: 0o644, Type: "file", WriteMode: "overwrite"})
+// pushUnit writes one unit file through the file API, making its
+// directory first when it is not the unit directory (a replica's drop-in).
+func (b *Backend) pushUnit(ctx context.Context, inst, file, text string) error {
+	if dir := path.Dir(file); dir+"/" != unitDir {
+		if _, err := b.output(ctx, inst, "mkdir", "-p", dir); err != nil {
+			return fmt.Errorf("lxc: make %s in %q: %w", dir, inst, err)
+		}
+	}
+	err := b.c.CreateInstanceFile(inst, file, incus.InstanceFileArgs{
+		Content: strings.NewReader(text), UID: 0, GID: 0, Mode: 0o644, Type: "file", WriteMode: "overwrite"})
 	if err != nil {
-		return fmt.Errorf("lxc: write %s in %q: %w", UnitPath(service), inst, err)
+		return fmt.Errorf("lxc: write %s in %q: %w", file, inst, err)
 	}
 	return nil
 }
@@ -107,29 +150,32 @@ func (b *Backend) forgetInstalled(inst string, services ...string) {
 	}
 }
 
-// writeUnit writes one service's unit and wants link and, when the service
-// is not in /etc/hosts yet (added to a running environment), rewrites the
-// hosts block, in one exec; then reloads systemd (shared with parallel
-// creates, see daemonReload).
+// writeUnit writes one service's unit files and wants link and, when the
+// service is not in /etc/hosts yet (added to a running environment),
+// rewrites the hosts block, in one exec; then reloads systemd (shared with
+// parallel creates, see daemonReload).
 func (b *Backend) writeUnit(ctx context.Context, env *envfile.Environment, svc *envfile.Service, unit string) error {
 	inst := InstanceName(env.Project)
 	written := time.Now()
-	if len(unit) > maxUnitArg {
-		if err := b.pushUnit(inst, svc.Name, unit); err != nil {
-			return err
+	files := unitFiles(svc, unit)
+	args := []string{"/bin/sh", "-c", "", "sh", svc.Name, itoa(len(files))}
+	for _, f := range files {
+		if len(f.text) > maxUnitArg {
+			if err := b.pushUnit(ctx, inst, f.path, f.text); err != nil {
+				return err
+			}
+			f.text = ""
 		}
-		unit = ""
+		args = append(args, f.args()...)
 	}
-	script := `f=$1 text=$2 wants=$3 svc=$4; shift 4; ` +
-		`{ [ -z "$text" ] || printf '%s' "$text" >"$f"; } && ln -sf "../${f##*/}" "$wants" || exit 1; ` +
+	args[2] = `svc=$1 n=$2; shift 2; ` + writeFiles +
 		`sed -n '/^# devbox-begin/,/^# devbox-end/p' /etc/hosts 2>/dev/null | tr -s ' \t' '\n\n' | grep -qxF -- "$svc" && exit 0; ` +
 		hostsScript
-	args := append([]string{"/bin/sh", "-c", script, "sh", UnitPath(svc.Name), unit, wantsPath(svc.Name), svc.Name}, serviceNames(env)...)
 	b.hostsMu.Lock()
-	_, err := b.output(ctx, inst, args...)
+	_, err := b.output(ctx, inst, append(args, hostNames(env)...)...)
 	b.hostsMu.Unlock()
 	if err != nil {
-		return fmt.Errorf("lxc: write %s in %q: %w", UnitPath(svc.Name), inst, err)
+		return fmt.Errorf("lxc: write %s in %q: %w", files[len(files)-1].path, inst, err)
 	}
 	return b.daemonReload(ctx, inst, written)
 }
@@ -141,25 +187,39 @@ func (b *Backend) writeUnit(ctx context.Context, env *envfile.Environment, svc *
 // has even run), so its dependants are not started; one that fails later
 // is up's settle check's (engine.Settle). With a check, waitHealthy waits.
 func (b *Backend) startUnit(ctx context.Context, inst string, svc *envfile.Service, verb string) error {
-	u := UnitName(svc.Name)
+	u := unitOf(svc)
 	script := `systemctl "$2" "$1" || exit 2`
 	if !hasHealth(svc) {
 		script += `; sleep 0.1; [ "$(systemctl is-active "$1")" != failed ]`
 	}
 	_, err := b.output(ctx, inst, "/bin/sh", "-c", script, "sh", u, verb)
 	if code, ok := exitCode(err); ok && code == 1 {
-		return fmt.Errorf("lxc: service %q failed to start%s", svc.Name, b.journalTail(ctx, inst, svc.Name))
+		return fmt.Errorf("lxc: service %q failed to start%s", svc.Name, b.journalTail(ctx, inst, u))
 	}
 	if err != nil {
-		return fmt.Errorf("lxc: start %s in %q: %w%s", u, inst, err, b.journalTail(ctx, inst, svc.Name))
+		return fmt.Errorf("lxc: start %s in %q: %w%s", u, inst, err, b.journalTail(ctx, inst, u))
 	}
 	return nil
 }
 
-func serviceNames(env *envfile.Environment) []string {
+// hostNames are the names /etc/hosts maps to the instance: every service,
+// each replica under its own name (worker-2) and a replicated service
+// under its declared one (worker, even at 0 replicas), as docker's DNS
+// answers them.
+func hostNames(env *envfile.Environment) []string {
 	names := make([]string, 0, len(env.Services))
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
 	for _, s := range env.Services {
-		names = append(names, s.Name)
+		add(s.Name)
+	}
+	for _, s := range env.DeclaredServices() {
+		add(s.Name)
 	}
 	return names
 }

@@ -54,8 +54,8 @@ func unitPIDs(t *testing.T, b *Backend, env *envfile.Environment) map[string]str
 	}
 	out := map[string]string{"instance": itoa(int(st.Pid))}
 	cmd := []string{"systemctl", "show", "-p", "Id,MainPID,ExecMainStartTimestamp"}
-	for _, s := range env.Services {
-		cmd = append(cmd, UnitName(s.Name))
+	for i := range env.Services {
+		cmd = append(cmd, unitOf(&env.Services[i]))
 	}
 	text, err := b.output(ctx, inst, cmd...)
 	if err != nil {
