@@ -84,7 +84,7 @@ func (f *Fake) Desired(env *envfile.Environment) ([]engine.Resource, error) {
 		// As on lxc: the host holds the image and every mount; a service
 		// is only its program, so editing a command touches no host.
 		mounts := map[string]map[string]string{}
-		for _, s := range env.Services {
+		for _, s := range env.DeclaredServices() { // replicas do not change the host
 			mounts[s.Name] = s.Volumes
 		}
 		h := engine.Resource{Kind: engine.KindHost, Name: HostName(env.Project), Hash: engine.Hash("host", env.Image, env.Networks, env.Volumes, mounts), Needs: storage}

@@ -83,6 +83,9 @@ func (c *scaleCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	p := engine.ScalePlan(full, env, names)
+	if err := hostStopped(full, p); err != nil {
+		return err
+	}
 	if err := showPlan(c.app, env, b, p); err != nil || c.dryRun {
 		return err
 	}
@@ -125,6 +128,20 @@ func applyScale(ctx context.Context, app *App, env *envfile.Environment, b engin
 		return err
 	}
 	return writeStatusTable(app.Stdout, rows)
+}
+
+// hostStopped refuses to add replicas to a stopped lxc instance: starting
+// it would start every other service too, which scale must not do.
+func hostStopped(full, p engine.Plan) error {
+	if p.Changes() == 0 {
+		return nil
+	}
+	for _, a := range full.Actions {
+		if a.Resource.Kind == engine.KindHost && a.Op == engine.OpStart {
+			return fmt.Errorf("scale: %s is stopped (devbox down); bring the environment back first (devbox start or devbox up), then scale", a.Resource.Name)
+		}
+	}
+	return nil
 }
 
 // removeReplica stops a replica cleanly (its program's own shutdown, with

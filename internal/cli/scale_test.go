@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/devbox-dev/devbox/engine"
+	"github.com/devbox-dev/devbox/engine/enginetest"
 )
 
 const replicasHCL = `project = "rep"
@@ -145,5 +146,26 @@ func TestReplicaNamesOnTheCommandLine(t *testing.T) {
 	}
 	if code, _, errs := h.run("stop", "worker-9"); code != ExitBadInput || !strings.Contains(errs, "worker (2 replicas: worker-1, worker-2)") {
 		t.Errorf("stop worker-9: %d\n%s", code, errs)
+	}
+}
+
+// On a host-shaped engine (lxc) scale does not start a stopped host: that
+// would start every other service too.
+func TestScaleRefusesAStoppedHost(t *testing.T) {
+	h := newHarness(t, replicasHCL)
+	h.fake = enginetest.New(enginetest.WithHost())
+	if code, out, errs := h.run("up"); code != 0 {
+		t.Fatalf("up: %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := h.run("down"); code != 0 {
+		t.Fatalf("down: %d\n%s%s", code, out, errs)
+	}
+	h.fake.Calls()
+	code, _, errs := h.run("scale", "worker=3")
+	if code != ExitFailure || !strings.Contains(errs, "is stopped (devbox down)") {
+		t.Errorf("scale on a stopped host: %d\n%s", code, errs)
+	}
+	if calls := changes(h.fake.Calls()); len(calls) != 0 {
+		t.Errorf("scale on a stopped host did %q", calls)
 	}
 }
