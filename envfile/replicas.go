@@ -24,10 +24,9 @@ const (
 	// MaxReplicas bounds a service's replicas (a DEVBOX_PORT block holds
 	// this many).
 	MaxReplicas = 99
-	// Each replicated service gets a block of 100 ports from
-	// replicaPortBase, picked by a hash of its name (so adding or scaling
-	// another service does not move it) and moved on past a block another
-	// replicated service or a declared port already holds.
+	// Each service gets a block of 100 ports from replicaPortBase, picked
+	// by a hash of its name and moved on past a block another service (in
+	// name order) or a declared port already holds.
 	replicaPortBase   = 20000
 	replicaPortBlocks = 300
 )
@@ -109,7 +108,7 @@ func replicated(s *Service, counts map[string]int) (int, bool) {
 // error: only one replica could have it.
 func (e *Environment) ExpandReplicas(counts map[string]int) error {
 	decl := e.DeclaredServices()
-	ports := replicaPorts(decl, counts)
+	ports := replicaPorts(decl)
 	names := map[string]bool{}
 	for i := range decl {
 		names[decl[i].Name] = true
@@ -168,9 +167,9 @@ func fixedHostPort(s *Service) *Port {
 	return nil
 }
 
-// replicaPorts gives each replicated service the base of its DEVBOX_PORT
+// replicaPorts gives each declared service the base of its DEVBOX_PORT
 // block (replica i gets base+i).
-func replicaPorts(decl []Service, counts map[string]int) map[string]int {
+func replicaPorts(decl []Service) map[string]int {
 	taken := map[int]bool{} // blocks
 	for i := range decl {
 		for _, p := range decl[i].Ports {
@@ -179,11 +178,12 @@ func replicaPorts(decl []Service, counts map[string]int) map[string]int {
 			}
 		}
 	}
-	var names []string
+	// Every declared service holds a block, replicated or not, so that
+	// scaling one (or making it replicated) moves no other's ports: they
+	// depend only on which services the file declares.
+	names := make([]string, 0, len(decl))
 	for i := range decl {
-		if _, ok := replicated(&decl[i], counts); ok {
-			names = append(names, decl[i].Name)
-		}
+		names = append(names, decl[i].Name)
 	}
 	sort.Strings(names)
 	out := map[string]int{}
