@@ -32,7 +32,26 @@ type containerSpec struct {
 	Config   *container.Config
 	Host     *container.HostConfig
 	Networks []string // Docker network names; the first is joined at create
-	Alias    string
+	Aliases  []string // the names it answers to on each network
+}
+
+// Labels on a replica's container: the declared service and the index, so
+// they are found without parsing names (docker ps --filter
+// label=dev.devbox.replica-of=worker). In no hash.
+const (
+	LabelReplicaOf = "dev.devbox.replica-of"
+	LabelReplica   = "dev.devbox.replica"
+)
+
+// aliases are the DNS names a service's container answers to: its own,
+// and for a replica the declared service's too, which Docker's DNS then
+// answers with every replica's address (round robin), as Compose's scale
+// does. Discovery variables (WORKER_HOST=worker) name the service.
+func aliases(s *envfile.Service) []string {
+	if s.ReplicaOf == "" {
+		return []string{s.Name}
+	}
+	return []string{s.ReplicaOf, s.Name}
 }
 
 // serviceEnv is what a service's container sees: the discovery variables
@@ -108,19 +127,24 @@ func (b *Backend) buildSpec(env *envfile.Environment, s *envfile.Service, r engi
 		hc.Init = &init
 	}
 	cfg.Labels[LabelNetworks] = strings.Join(serviceNetworks(s), ",")
+	if s.ReplicaOf != "" {
+		cfg.Labels[LabelReplicaOf] = s.ReplicaOf
+		cfg.Labels[LabelReplica] = strconv.Itoa(s.Replica)
+	}
 	if d := engine.FileDir(env); d != "" {
 		cfg.Labels[LabelDir] = d // for devbox ls; in no hash
 	}
-	spec := &containerSpec{Name: ContainerName(env.Project, s.Name), Config: cfg, Host: hc, Alias: s.Name}
+	spec := &containerSpec{Name: ContainerName(env.Project, s.Name), Config: cfg, Host: hc, Aliases: aliases(s)}
 	for _, n := range serviceNetworks(s) {
 		spec.Networks = append(spec.Networks, NetworkName(env.Project, n))
 	}
 	return spec, nil
 }
 
-// endpoint is how a container joins a network: reachable by service name.
+// endpoint is how a container joins a network: reachable by service name
+// (and a replica by its own name too).
 func (c *containerSpec) endpoint() *network.EndpointSettings {
-	return &network.EndpointSettings{Aliases: []string{c.Alias}}
+	return &network.EndpointSettings{Aliases: append([]string(nil), c.Aliases...)}
 }
 
 func restartPolicy(r string) container.RestartPolicy {

@@ -47,8 +47,12 @@ func Desired(env *envfile.Environment) ([]engine.Resource, error) {
 		for _, v := range sortedKeys(s.Volumes) {
 			r.Needs = append(r.Needs, engine.Ref{Kind: engine.KindVolume, Name: v})
 		}
+		// depends_on names declared services; one that is replicated
+		// means all of its replicas.
 		for _, d := range s.DependsOn {
-			r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: d})
+			for _, m := range env.Members(d) {
+				r.After = append(r.After, engine.Ref{Kind: engine.KindService, Name: m})
+			}
 		}
 		out = append(out, r)
 	}
@@ -63,12 +67,15 @@ func serviceNetworks(s *envfile.Service) []string {
 	return s.Networks
 }
 
-// usedNetworks lists, sorted, the networks some service joins.
+// usedNetworks lists, sorted, the networks some declared service joins.
+// Declared, not expanded: a network stays while its only service is
+// scaled to 0, so scaling never creates or removes a network.
 func usedNetworks(env *envfile.Environment) []string {
 	seen := map[string]bool{}
 	var out []string
-	for i := range env.Services {
-		for _, n := range serviceNetworks(&env.Services[i]) {
+	decl := env.DeclaredServices()
+	for i := range decl {
+		for _, n := range serviceNetworks(&decl[i]) {
 			if !seen[n] {
 				seen[n] = true
 				out = append(out, n)
@@ -102,12 +109,15 @@ func networkHash(env *envfile.Environment, n envfile.Network) string {
 // isolated networks are, unless a service on them forwards a host port —
 // Docker publishes no ports on internal networks, so such a network is a
 // bridge with IP masquerading off instead (still no NAT, so no way out).
+// The declared services decide, so scaling one to 0 does not change the
+// network's hash (and with it every container on it).
 func internal(env *envfile.Environment, n envfile.Network) bool {
 	if n.Mode != envfile.NetworkIsolated {
 		return false
 	}
-	for i := range env.Services {
-		s := &env.Services[i]
+	decl := env.DeclaredServices()
+	for i := range decl {
+		s := &decl[i]
 		if !contains(serviceNetworks(s), n.Name) {
 			continue
 		}
@@ -182,9 +192,11 @@ func serviceHash(env *envfile.Environment, s *envfile.Service) (string, error) {
 	// what it was, so an upgrade replaces nothing that did not change.
 	links := discovery.HashedLinks(env, s.Name, byName)
 	// Which files the env came from, and the profiles that enable the
-	// service, do not shape the container: its env (values) does.
+	// service, do not shape the container: its env (values) does. Nor does
+	// the file's replicas count: a replica is the same container whatever
+	// the count (its name, index and DEVBOX_PORT are in the hash).
 	hs := *s
-	hs.EnvFile, hs.Profiles = nil, nil
+	hs.EnvFile, hs.Profiles, hs.Replicas = nil, nil, nil
 	return engine.Hash("service-v1", &hs, serviceImage(env, s), mounts, nets, links), nil
 }
 

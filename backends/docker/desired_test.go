@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/system"
+
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 )
@@ -238,5 +241,187 @@ func TestOneEnvEditChangesOneHash(t *testing.T) {
 				t.Errorf("web's env lacks DB_ENV_EDITED: %s", vars)
 			}
 		})
+	}
+}
+
+// Hashes of shopEnv() computed before replicas existed (commit 331a183):
+// a file without replicas must replace nothing after the upgrade.
+var shopGolden = map[string]string{
+	"network/default": "b80656a34d56ad0adbf5",
+	"network/lan":     "08d7c49d97ba9f59e57a",
+	"service/cache":   "62b2be48ae765c4f7f35",
+	"service/db":      "2f92ec04ec2feb988d49",
+	"service/web":     "8dd3cc05d05f668a0eb6",
+	"service/worker":  "62be5971a7d13b7e10fc",
+	"volume/data":     "volume-v1",
+}
+
+func TestUnreplicatedHashesUnchanged(t *testing.T) {
+	env := shopEnv()
+	if err := env.ExpandReplicas(nil); err != nil {
+		t.Fatal(err)
+	}
+	got := hashes(t, env)
+	if len(got) != len(shopGolden) {
+		t.Errorf("resources %v, want those of %v", got, shopGolden)
+	}
+	for k, want := range shopGolden {
+		if got[k] != want {
+			t.Errorf("%s: hash %s, want %s (as before replicas)", k, got[k], want)
+		}
+	}
+	spec := specOf(t, env, "worker")
+	if spec.Name != "shop-worker" || strings.Join(spec.Aliases, ",") != "worker" || spec.Config.Labels[LabelReplicaOf] != "" {
+		t.Errorf("unreplicated worker: name %s, aliases %v, labels %v", spec.Name, spec.Aliases, spec.Config.Labels)
+	}
+}
+
+// replicaEnv is shopEnv with worker given file replicas (nil: none), a
+// port (so front's links name it), and front depending on it, expanded
+// with counts.
+func replicaEnv(t *testing.T, file *int, counts map[string]int) *envfile.Environment {
+	t.Helper()
+	env := shopEnv()
+	env.Services[3].Replicas = file
+	env.Services[3].Ports = []envfile.Port{{Port: 7000}}
+	env.Services[3].Env = map[string]string{"ROLE": "w"}
+	env.Services = append(env.Services, envfile.Service{Name: "front", DependsOn: []string{"worker"}, Networks: []string{"lan"}})
+	if err := env.ExpandReplicas(counts); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func intp(n int) *int { return &n }
+
+// sameExceptWorker fails for a resource other than worker's that the two
+// have with different hashes, or that one of them lacks.
+func sameExceptWorker(t *testing.T, what string, a, b map[string]string) {
+	t.Helper()
+	for _, m := range []map[string]string{a, b} {
+		for k := range m {
+			if strings.HasPrefix(k, "service/worker") {
+				continue
+			}
+			if a[k] == "" || a[k] != b[k] {
+				t.Errorf("%s: %s hash %q vs %q", what, k, a[k], b[k])
+			}
+		}
+	}
+}
+
+// Scaling worker from 2 to 4 adds worker-3 and worker-4 and changes no
+// other hash: not worker-1's or worker-2's, not front's (which depends on
+// worker), not a network's. Nor does the file's count, or scaling a
+// service that had no replicas.
+func TestScaleChangesNoOtherHash(t *testing.T) {
+	two := hashes(t, replicaEnv(t, intp(2), map[string]int{"worker": 2}))
+	four := hashes(t, replicaEnv(t, intp(2), map[string]int{"worker": 4}))
+	for k, v := range two {
+		if four[k] != v {
+			t.Errorf("%s: hash changed with the scale (%s -> %s)", k, v, four[k])
+		}
+	}
+	for _, k := range []string{"service/worker-1", "service/worker-2", "service/front"} {
+		if two[k] == "" {
+			t.Errorf("%s missing from %v", k, two)
+		}
+	}
+	if _, ok := two["service/worker"]; ok {
+		t.Error("the declared name is a resource too")
+	}
+	if len(four) != len(two)+2 || four["service/worker-3"] == "" || four["service/worker-4"] == "" {
+		t.Errorf("scaled to 4: %v", four)
+	}
+	for k, v := range hashes(t, replicaEnv(t, intp(3), nil)) {
+		if four[k] != v {
+			t.Errorf("file replicas = 3: %s hash %s, scaled to 4: %s", k, v, four[k])
+		}
+	}
+	plain, three := hashes(t, replicaEnv(t, nil, nil)), hashes(t, replicaEnv(t, nil, map[string]int{"worker": 3}))
+	if plain["service/worker"] == "" || three["service/worker-3"] == "" {
+		t.Fatalf("unreplicated %v, scaled %v", plain, three)
+	}
+	sameExceptWorker(t, "worker scaled from none to 3", plain, three)
+}
+
+// A dependant waits for every replica of what it depends on.
+func TestReplicaDependsOnAll(t *testing.T) {
+	rs, err := Desired(replicaEnv(t, intp(2), map[string]int{"worker": 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := byRef(rs)[engine.Ref{Kind: engine.KindService, Name: "front"}]
+	var after []string
+	for _, r := range front.After {
+		after = append(after, r.String())
+	}
+	if got := strings.Join(after, " "); got != "service/worker-1 service/worker-2 service/worker-3" {
+		t.Errorf("front after %s", got)
+	}
+}
+
+// Scaling the only service that forwards a host port on an isolated
+// network to 0 keeps the network (and its hash: it stays non-internal).
+func TestScaleToZeroKeepsNetwork(t *testing.T) {
+	mk := func(n int) map[string]string {
+		env := shopEnv()
+		one := 1
+		env.Services[3].Replicas = &one
+		env.Services[3].Networks = []string{"lan"}
+		env.Services[3].Ports = []envfile.Port{{Port: 9000, Host: 19000}}
+		env.Services[0].Networks, env.Services[1].Networks = nil, nil
+		if err := env.ExpandReplicas(map[string]int{"worker": n}); err != nil {
+			t.Fatal(err)
+		}
+		return hashes(t, env)
+	}
+	one, zero := mk(1), mk(0)
+	if zero["network/lan"] == "" || zero["network/lan"] != one["network/lan"] {
+		t.Errorf("network/lan: %q with 1 replica, %q with 0", one["network/lan"], zero["network/lan"])
+	}
+	if _, ok := zero["service/worker-1"]; ok || len(zero) != len(one)-1 {
+		t.Errorf("scaled to 0: %v", zero)
+	}
+}
+
+func specOf(t *testing.T, env *envfile.Environment, service string) *containerSpec {
+	t.Helper()
+	b := &Backend{Version: "test"}
+	s := env.Service(service)
+	if s == nil {
+		t.Fatalf("no service %s", service)
+	}
+	r := engine.Resource{Kind: engine.KindService, Name: s.Name, Hash: "h"}
+	spec, err := b.buildSpec(env, s, r, "img", image.InspectResponse{}, system.Info{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// A replica answers to the service's name and its own, is labelled with
+// both, and gets its index and port; a dependant's discovery names the
+// service, not a replica.
+func TestReplicaSpec(t *testing.T) {
+	env := replicaEnv(t, intp(2), map[string]int{"worker": 3})
+	spec := specOf(t, env, "worker-2")
+	if spec.Name != "shop-worker-2" || strings.Join(spec.Aliases, ",") != "worker,worker-2" {
+		t.Errorf("name %s, aliases %v", spec.Name, spec.Aliases)
+	}
+	if ep := spec.endpoint(); strings.Join(ep.Aliases, ",") != "worker,worker-2" {
+		t.Errorf("endpoint aliases %v", ep.Aliases)
+	}
+	l := spec.Config.Labels
+	if l[LabelReplicaOf] != "worker" || l[LabelReplica] != "2" || l[LabelName] != "worker-2" {
+		t.Errorf("labels %v", l)
+	}
+	vars := strings.Join(spec.Config.Env, " ")
+	if !strings.Contains(vars, envfile.EnvReplica+"=2") || !strings.Contains(vars, envfile.EnvPort+"=") {
+		t.Errorf("worker-2 env %s", vars)
+	}
+	front := strings.Join(specOf(t, env, "front").Config.Env, " ")
+	if !strings.Contains(front, "WORKER_HOST=worker ") || strings.Contains(front, "WORKER_1") || strings.Contains(front, envfile.EnvReplica) {
+		t.Errorf("front env %s", front)
 	}
 }

@@ -40,6 +40,15 @@
 // so services answer DNS by name; discovery variables (Docker's legacy
 // link names) are written by devbox itself, from package discovery.
 //
+// Replicas (replicas = N, devbox scale): one container per replica,
+// <project>-<service>-<i>, each answering on its networks to its own name
+// (worker-2) and to the service's (worker), which Docker's DNS answers
+// with every replica's address; discovery variables name the service. A
+// replica's hash leaves the count out, and networks are those of the
+// declared services, so scaling creates or removes replicas only. The
+// scale record is labels on an empty volume <project>_devbox.scale of
+// kind "scale", which Observe does not list (scale.go).
+//
 // Non-systemd services run under Docker's init (docker-init), so programs
 // without a SIGTERM handler still stop at once on down.
 //

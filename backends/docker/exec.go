@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -16,7 +17,7 @@ var _ engine.Execer = (*Backend)(nil)
 // workdir, and returns the command's exit code.
 func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service string, cmd []string, stdio engine.Stdio) (int, error) {
 	if env.Service(service) == nil {
-		return -1, fmt.Errorf("docker: exec: no service %q in the environment", service)
+		return -1, noService(env, "exec", service)
 	}
 	name := ContainerName(env.Project, service)
 	c, err := b.cli.ContainerInspect(ctx, name)
@@ -30,4 +31,18 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 	}
 	// The container's own user, workdir and env apply, as docker exec does.
 	return b.execRaw(ctx, c.ID, container.ExecOptions{Cmd: cmd, Tty: stdio.TTY}, stdio, nil)
+}
+
+// noService is the error for a name that is no service of env; a
+// replicated service's declared name lists its replicas, which are what
+// runs (worker-1, worker-2, …). Called only when env.Service(name) is
+// nil, so a declared name's members are its replicas.
+func noService(env *envfile.Environment, verb, name string) error {
+	if env.DeclaredService(name) != nil {
+		if m := env.Members(name); len(m) > 0 {
+			return fmt.Errorf("docker: %s: service %q runs as replicas %s: name one", verb, name, strings.Join(m, ", "))
+		}
+		return fmt.Errorf("docker: %s: service %q has no replicas (scaled to 0)", verb, name)
+	}
+	return fmt.Errorf("docker: %s: no service %q in the environment", verb, name)
 }

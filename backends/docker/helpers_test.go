@@ -63,6 +63,10 @@ func destroy(t *testing.T, b *Backend, project string, volumes bool) {
 	if err := engine.Apply(ctx, b, nil, engine.Destroy(project, b.Name(), obs, volumes), nil); err != nil {
 		t.Errorf("destroy %s: %v", project, err)
 	}
+	// As the CLI's destroy does: the scale record goes too.
+	if err := b.RecordScales(ctx, &envfile.Environment{Project: project}, nil); err != nil {
+		t.Errorf("destroy %s: %v", project, err)
+	}
 }
 
 // up plans and applies env, returning the plan it applied.

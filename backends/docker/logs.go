@@ -17,7 +17,7 @@ import (
 // ctx is done or the container stops.
 func (b *Backend) Logs(ctx context.Context, env *envfile.Environment, service string, follow bool, tail int, w io.Writer) error {
 	if env.Service(service) == nil {
-		return fmt.Errorf("docker: logs: no service %q in the environment", service)
+		return noService(env, "logs", service)
 	}
 	name := ContainerName(env.Project, service)
 	if err := b.copyLogs(ctx, name, follow, tail, w); err != nil {
