@@ -42,6 +42,7 @@ type Backend struct {
 
 	buildMu    sync.Mutex
 	buildLocks map[string]*sync.Mutex // per cache tag: one build of a step at a time
+	sweep      sync.Once              // stale build containers, once per process
 
 	// noNAT: no container devbox makes is NATed to the outside (tests):
 	// nat networks get IP masquerading off, builds run on the internal

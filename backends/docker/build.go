@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
@@ -77,6 +78,7 @@ func (b *Backend) buildImage(ctx context.Context, s *envfile.Service, base image
 	if start == len(steps) {
 		return from, nil
 	}
+	b.sweep.Do(func() { b.sweepBuildContainers(ctx, time.Now()) })
 	sn, err := b.stepTransport(ctx, px, ev, p)
 	if err != nil {
 		return "", fmt.Errorf("docker: build image for service %q: %w", s.Name, err)

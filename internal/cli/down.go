@@ -57,6 +57,7 @@ func teardown(ctx context.Context, app *App, withTools, dryRun bool, plan func(p
 		return err
 	}
 	defer b.Close()
+	rec, _ := b.(engine.ScaleRecorder) // before WithTools hides it
 	if withTools {
 		b = engine.WithTools(b)
 	}
@@ -78,7 +79,7 @@ func teardown(ctx context.Context, app *App, withTools, dryRun bool, plan func(p
 	}
 	// destroy forgets devbox scale's counts with the replicas; down keeps
 	// them for the next up.
-	if rec, ok := b.(engine.ScaleRecorder); ok && withTools {
+	if rec != nil && withTools {
 		return rec.RecordScales(ctx, env, nil)
 	}
 	return nil

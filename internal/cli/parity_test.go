@@ -119,6 +119,12 @@ func nothingCreated(t *testing.T, backend, project string) {
 	if len(obs) > 0 {
 		t.Errorf("a failed preflight left %d objects of %s: %+v", len(obs), project, obs)
 	}
+	// Observe does not report the scale record (docker: a labelled volume).
+	if rec, ok := b.(engine.ScaleRecorder); ok {
+		if s, err := rec.Scales(ctx, &envfile.Environment{Project: project}); err != nil || len(s) > 0 {
+			t.Errorf("the scale record of %s is left: %v %v", project, s, err)
+		}
+	}
 }
 
 // hostSubnet is the IPv4 network of a lasting host interface (not
