@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/devbox-dev/devbox/backends"
+	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
 	"github.com/devbox-dev/devbox/internal/testenv"
 )
