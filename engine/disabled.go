@@ -10,7 +10,8 @@ package engine
 // service that lives in a host being replaced goes with it, and the plan
 // says so rather than claiming to keep it.
 func keepDisabled(o Resource, disabled map[string]bool, decided map[Ref]Op) (Action, bool) {
-	if o.Kind != KindService || !disabled[o.Name] {
+	// A replica (worker-2) of a disabled service is disabled with it.
+	if o.Kind != KindService || (!disabled[o.Name] && !orphanReplica(o.Name, disabled)) {
 		return Action{}, false
 	}
 	for _, n := range o.Needs {

@@ -61,3 +61,16 @@ func TestUpDisabledServiceInReplacedHost(t *testing.T) {
 		t.Errorf("host kept: plan = %v, want debug kept", got)
 	}
 }
+
+// The replicas of a disabled service are kept with it.
+func TestUpKeepsDisabledReplicas(t *testing.T) {
+	observed := []Resource{
+		{Kind: KindService, Name: "jobs-1", Hash: "j", State: StateRunning},
+		{Kind: KindService, Name: "jobs-2", Hash: "j", State: StateRunning},
+		{Kind: KindService, Name: "jobsx-1", Hash: "x", State: StateRunning},
+	}
+	got := ops(Up("p", "fake", nil, observed, "jobs"))
+	if got["service/jobs-1"] != OpKeep || got["service/jobs-2"] != OpKeep || got["service/jobsx-1"] != OpRemove {
+		t.Errorf("plan = %v", got)
+	}
+}
