@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -167,5 +168,23 @@ func TestScaleRefusesAStoppedHost(t *testing.T) {
 	}
 	if calls := changes(h.fake.Calls()); len(calls) != 0 {
 		t.Errorf("scale on a stopped host did %q", calls)
+	}
+}
+
+// A scale that fails half-way has recorded its count: the next up
+// finishes it.
+func TestFailedScaleIsFinishedByUp(t *testing.T) {
+	h := newHarness(t, replicasHCL)
+	if code, out, errs := h.run("up"); code != 0 {
+		t.Fatalf("up: %d\n%s%s", code, out, errs)
+	}
+	h.fake.Fail["create service/worker-4"] = errors.New("engine exploded")
+	if code, _, errs := h.run("scale", "worker=4"); code != ExitFailure || !strings.Contains(errs, "engine exploded") {
+		t.Fatalf("scale: %d\n%s", code, errs)
+	}
+	delete(h.fake.Fail, "create service/worker-4")
+	h.fake.Calls()
+	if code, out, errs := h.run("up"); code != 0 || !strings.Contains(out, "+ service/worker-4") || !strings.Contains(out, "from devbox scale") {
+		t.Fatalf("up after a failed scale: %d\n%s%s", code, out, errs)
 	}
 }
