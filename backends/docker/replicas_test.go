@@ -75,7 +75,7 @@ func replicaFile(t *testing.T, dir, project string, counts map[string]int) *envf
 	t.Helper()
 	writeFile(t, dir, "replica.py", replicaPy)
 	writeFile(t, dir, "ask.py", askPy)
-	env, _, diags := envfile.Parse(filepath.Join(dir, "devbox.hcl"), []byte(fmt.Sprintf(replicaHCL, project)), envfile.Options{})
+	env, _, diags := envfile.Parse(filepath.Join(dir, "devbox.hcl"), []byte(fmt.Sprintf(replicaHCL, project)), envfile.Options{Backend: "docker"})
 	if diags.HasErrors() {
 		t.Fatalf("parse: %v", diags)
 	}
