@@ -79,6 +79,11 @@ func TestImageStepCache(t *testing.T) {
 			}
 		}
 	})
+	// Step 1 (the packages) has no nonce: a run that was killed before its
+	// cleanup leaves its image behind, and this cold up must not find it.
+	if _, err := b.cli.ImageRemove(ctx, steps[0].Tag, image.RemoveOptions{Force: true}); err != nil && !notFound(err) {
+		t.Fatalf("remove a leftover step 1 image: %v", err)
+	}
 	p1 := project(t, b, "dkimg1")
 	p2 := project(t, b, "dkimg2")
 	envA := buildEnv(p1, nonce, lastA)

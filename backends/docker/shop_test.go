@@ -184,6 +184,9 @@ func TestShop(t *testing.T) {
 	if out, _ := execOut(t, b, env, "web", "pwd"); out != "/tmp\n" {
 		t.Errorf("after replace web's workdir is %q", out)
 	}
+	// Apply does not wait for web's start-up (it has no health check), and
+	// web exits if db is gone before it first reaches it: let it answer.
+	httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
 
 	// db's env changes: only db is replaced. web keeps the DB_ENV_ROLE it
 	// was created with (as with Docker's links) until it is replaced for a
