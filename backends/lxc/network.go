@@ -67,16 +67,21 @@ func (b *Backend) createNetwork(ctx context.Context, env *envfile.Environment, r
 		// leaves the machine.
 		req.Config["raw.dnsmasq"] = "no-resolv"
 	}
-	err := retryLinkRace(ctx, func(retry bool) error {
-		if retry {
-			_ = b.c.DeleteNetwork(name) // what the failed create left, if anything
-		}
-		return b.c.CreateNetwork(req)
-	})
-	if err != nil {
+	if err := b.createBridge(ctx, req); err != nil {
 		return fmt.Errorf("lxc: create network %q (%s, %s): %w", n.Name, name, subnet, err)
 	}
 	return nil
+}
+
+// createBridge creates a network, trying again while incusd fails on the
+// link race (linkRace).
+func (b *Backend) createBridge(ctx context.Context, req api.NetworksPost) error {
+	return retryLinkRace(ctx, func(retry bool) error {
+		if retry {
+			_ = b.c.DeleteNetwork(req.Name) // what the failed create left, if anything
+		}
+		return b.c.CreateNetwork(req)
+	})
 }
 
 // linkRace reports incusd failing because a host interface vanished while

@@ -97,14 +97,9 @@ func TestSubnetClashWithIncusNetwork(t *testing.T) {
 	if err == nil {
 		// As the backend's own network create: incusd's listing of the
 		// bridges' children fails when another test's interface vanishes.
-		err = retryLinkRace(ctx, func(retry bool) error {
-			if retry {
-				_ = b.c.DeleteNetwork(name)
-			}
-			return b.c.CreateNetwork(api.NetworksPost{Name: name, Type: "bridge", NetworkPut: api.NetworkPut{
-				Description: "devbox subnet test", Config: map[string]string{"ipv4.address": gateway(free), "ipv4.nat": "false", "ipv6.address": "none"},
-			}})
-		})
+		err = b.createBridge(ctx, api.NetworksPost{Name: name, Type: "bridge", NetworkPut: api.NetworkPut{
+			Description: "devbox subnet test", Config: map[string]string{"ipv4.address": gateway(free), "ipv4.nat": "false", "ipv6.address": "none"},
+		}})
 	}
 	b.netMu.Unlock()
 	if err != nil {
