@@ -9,12 +9,12 @@ import (
 
 // Settling: `up` must not call a service up whose command fails at once,
 // so a just-started service without a health check counts as up only once
-// it has settled: it has run SettleMax, or — where the backend can read its
-// CPU time — it has run SettleMin and then used (almost) no CPU for
-// SettleIdle. A command that fails at start fails while it is busy
-// starting; one that has gone idle is waiting for work. Where CPU time
-// cannot be read (a remote daemon, an unknown cgroup layout) the fixed
-// window is all there is.
+// it has settled: it has run SettleMax, or — where the backend can read it
+// (SettleProbe) — it listens on every TCP port it declares, or it has run
+// SettleMin and then used (almost) no CPU for SettleIdle. A command that
+// fails at start fails while it is busy starting; one that listens, or has
+// gone idle, is waiting for work. Where nothing can be read (a remote
+// daemon, an unknown cgroup layout) the fixed window is all there is.
 const (
 	// SettleMax: 1 s was not always enough on a loaded machine.
 	SettleMax = 2 * time.Second
@@ -28,15 +28,23 @@ const (
 	settleIdleShare = 50 // 1/50 = 2 %
 )
 
-// CPUUnknown in a CPUTimes map: the service runs, but its CPU time cannot
+// CPUUnknown as a Reading's CPU: the service runs, but its CPU time cannot
 // be read.
 const CPUUnknown time.Duration = -1
 
-// CPUClock is implemented by backends that can read cheaply (no daemon
-// stats cycle) the cumulative CPU time of each running service. Services
-// that are not running are absent from the map.
-type CPUClock interface {
-	CPUTimes(ctx context.Context, env *envfile.Environment) (map[string]time.Duration, error)
+// Reading is what a SettleProbe reads of one running service.
+type Reading struct {
+	// CPU is its cumulative CPU time, or CPUUnknown.
+	CPU time.Duration
+	// Listening: it declares TCP ports and listens on every one of them.
+	Listening bool
+}
+
+// SettleProbe is implemented by backends that can read cheaply (no daemon
+// stats cycle) each running service's Reading. Services that are not
+// running are absent from the map.
+type SettleProbe interface {
+	SettleReadings(ctx context.Context, env *envfile.Environment) (map[string]Reading, error)
 }
 
 // Settle tracks which just-started services have not settled yet. It is
@@ -83,22 +91,24 @@ func (s *Settle) Deadline() time.Time {
 	return d
 }
 
-// Observe takes a CPU reading at now (nil: no reading, only time passes).
-// A service absent from a reading has stopped running: the caller's next
-// status says how it ended, so it is no longer waited for.
-func (s *Settle) Observe(now time.Time, cpu map[string]time.Duration) {
+// Observe takes readings at now (nil: no reading, only time passes). A
+// service absent from them has stopped running: the caller's next status
+// says how it ended, so it is no longer waited for. One that listens has
+// settled at once: it ran, and it waits for work.
+func (s *Settle) Observe(now time.Time, readings map[string]Reading) {
 	for name, t := range s.started {
 		age := now.Sub(t)
 		if age >= SettleMax {
 			delete(s.started, name)
 			continue
 		}
-		if cpu == nil {
+		if readings == nil {
 			continue
 		}
-		v, ok := cpu[name]
+		r, ok := readings[name]
+		v := r.CPU
 		switch {
-		case !ok:
+		case !ok || r.Listening:
 			delete(s.started, name)
 			continue
 		case v == CPUUnknown || v == 0 || age < SettleMin:

@@ -27,12 +27,12 @@ func TestSettle(t *testing.T) {
 	ms := time.Millisecond
 	// Before SettleMin nothing settles, however idle; a vanished service
 	// is done at once.
-	s.Observe(at(150*ms), map[string]time.Duration{"idle": 50 * ms, "busy": 50 * ms, "unknown": CPUUnknown})
+	s.Observe(at(150*ms), cpus(map[string]time.Duration{"idle": 50 * ms, "busy": 50 * ms, "unknown": CPUUnknown}))
 	if s.Pending() != 3 {
 		t.Fatalf("after 150ms: pending %d, want 3 (dies gone)", s.Pending())
 	}
-	cpu := func(idle, busy time.Duration) map[string]time.Duration {
-		return map[string]time.Duration{"idle": idle, "busy": busy, "unknown": CPUUnknown}
+	cpu := func(idle, busy time.Duration) map[string]Reading {
+		return cpus(map[string]time.Duration{"idle": idle, "busy": busy, "unknown": CPUUnknown})
 	}
 	s.Observe(at(300*ms), cpu(80*ms, 100*ms)) // references taken
 	s.Observe(at(350*ms), cpu(80*ms, 140*ms))
@@ -68,7 +68,7 @@ func TestSettleBusyThenIdle(t *testing.T) {
 		{450 * ms, 13 * ms, 1},
 		{500 * ms, 14 * ms, 0}, // 1 ms in 100 ms
 	} {
-		s.Observe(t0.Add(c.at), map[string]time.Duration{"a": c.cpu})
+		s.Observe(t0.Add(c.at), cpus(map[string]time.Duration{"a": c.cpu}))
 		if s.Pending() != c.pending {
 			t.Fatalf("reading %d at %v: pending %d, want %d", i, c.at, s.Pending(), c.pending)
 		}
@@ -81,13 +81,44 @@ func TestSettleNeverRan(t *testing.T) {
 	t0 := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	s := NewSettle(t0, []ServiceStatus{{Name: "a", State: StateRunning, StartedAt: t0.Format(time.RFC3339Nano)}})
 	for at := SettleMin; at < SettleMax; at += 50 * time.Millisecond {
-		s.Observe(t0.Add(at), map[string]time.Duration{"a": 0})
+		s.Observe(t0.Add(at), cpus(map[string]time.Duration{"a": 0}))
 		if s.Pending() != 1 {
 			t.Fatalf("settled at %v without having run", at)
 		}
 	}
-	s.Observe(t0.Add(SettleMax), map[string]time.Duration{"a": 0})
+	s.Observe(t0.Add(SettleMax), cpus(map[string]time.Duration{"a": 0}))
 	if s.Pending() != 0 {
 		t.Fatal("not settled at SettleMax")
+	}
+}
+
+// cpus makes CPU-only readings.
+func cpus(m map[string]time.Duration) map[string]Reading {
+	out := make(map[string]Reading, len(m))
+	for k, v := range m {
+		out[k] = Reading{CPU: v}
+	}
+	return out
+}
+
+// TestSettleListening: a service that listens on its ports has settled at
+// once, before SettleMin and however busy; one that does not yet is still
+// judged by its CPU.
+func TestSettleListening(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	ms := time.Millisecond
+	start := t0.Format(time.RFC3339Nano)
+	s := NewSettle(t0, []ServiceStatus{{Name: "web", State: StateRunning, StartedAt: start}, {Name: "db", State: StateRunning, StartedAt: start}})
+	s.Observe(t0.Add(20*ms), map[string]Reading{"web": {CPU: 30 * ms}, "db": {CPU: 30 * ms}})
+	if s.Pending() != 2 {
+		t.Fatalf("pending %d, want 2", s.Pending())
+	}
+	s.Observe(t0.Add(60*ms), map[string]Reading{"web": {CPU: 60 * ms, Listening: true}, "db": {CPU: 60 * ms}})
+	if s.Pending() != 1 {
+		t.Fatalf("pending %d, want 1 (web listens)", s.Pending())
+	}
+	s.Observe(t0.Add(SettleMax-ms), map[string]Reading{"db": {CPU: 2 * SettleMax}})
+	if s.Pending() != 1 {
+		t.Fatal("busy db settled before SettleMax")
 	}
 }

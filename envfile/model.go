@@ -244,3 +244,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	*d = Duration(v)
 	return nil
 }
+
+// TCPPorts are the container ports of the service's TCP port blocks: what
+// it listens on once it is up.
+func (s *Service) TCPPorts() []int {
+	var ports []int
+	for _, p := range s.Ports {
+		if p.Protocol == "" || p.Protocol == DefaultProtocol {
+			ports = append(ports, p.Port)
+		}
+	}
+	return ports
+}

@@ -11,42 +11,58 @@ import (
 
 	"github.com/devbox-dev/devbox/engine"
 	"github.com/devbox-dev/devbox/envfile"
+	"github.com/devbox-dev/devbox/internal/procnet"
 )
 
-var _ engine.CPUClock = (*Backend)(nil)
+var _ engine.SettleProbe = (*Backend)(nil)
 
-// CPUTimes reads each running unit's CPU time in one exec: the user and
-// system ticks (USER_HZ 100) of every process in the unit's cgroup, its
-// reaped children's included, since per-unit CPU accounting is not there
-// in an unprivileged container on cgroup v1. A unit without processes is
-// absent.
-func (b *Backend) CPUTimes(ctx context.Context, env *envfile.Environment) (map[string]time.Duration, error) {
+// SettleReadings reads, in one exec, each running unit's CPU time — the
+// user and system ticks (USER_HZ 100) of every process in the unit's
+// cgroup, its reaped children's included, since per-unit CPU accounting is
+// not there in an unprivileged container on cgroup v1 — and the
+// instance's listening TCP ports: the units share its network namespace,
+// so a unit listens when its declared ports do. A unit without processes
+// is absent.
+func (b *Backend) SettleReadings(ctx context.Context, env *envfile.Environment) (map[string]engine.Reading, error) {
 	inst, err := b.instance(env.Project)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]time.Duration{}
+	out := map[string]engine.Reading{}
 	if inst == nil || inst.StatusCode != api.Running {
 		return out, nil
 	}
 	units := make([]string, len(env.Services))
-	byUnit := map[string]string{}
+	byUnit := map[string]*envfile.Service{}
+	ports := false
 	for i := range env.Services {
 		units[i] = unitOf(&env.Services[i])
-		byUnit[units[i]] = env.Services[i].Name
+		byUnit[units[i]] = &env.Services[i]
+		ports = ports || len(env.Services[i].TCPPorts()) > 0
 	}
-	text, err := b.output(ctx, inst.Name, "sh", "-c", cpuScript(units))
+	script := cpuScript(units)
+	if ports {
+		script += "; echo " + tcpMarker + "; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; true"
+	}
+	text, err := b.output(ctx, inst.Name, "sh", "-c", script)
 	if err != nil {
-		return nil, fmt.Errorf("lxc: cpu times: %w", err)
+		return nil, fmt.Errorf("lxc: settle readings: %w", err)
 	}
-	for _, line := range strings.Split(text, "\n") {
+	cpu, table, _ := strings.Cut(text, tcpMarker+"\n")
+	listening := procnet.Listening([]byte(table))
+	for _, line := range strings.Split(cpu, "\n") {
 		u, ticks, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if n, err := strconv.ParseInt(ticks, 10, 64); ok && err == nil && byUnit[u] != "" {
-			out[byUnit[u]] = time.Duration(n) * 10 * time.Millisecond
+		n, err := strconv.ParseInt(ticks, 10, 64)
+		if s := byUnit[u]; ok && err == nil && s != nil {
+			ps := s.TCPPorts()
+			out[s.Name] = engine.Reading{CPU: time.Duration(n) * 10 * time.Millisecond, Listening: len(ps) > 0 && procnet.All(listening, ps)}
 		}
 	}
 	return out, nil
 }
+
+// tcpMarker separates the units' CPU lines from the socket table.
+const tcpMarker = "@tcp"
 
 // cpuScript prints "UNIT TICKS" for each unit with processes, reading the
 // cgroup v1 systemd hierarchy, else the v2 one.

@@ -218,7 +218,7 @@ func checkReplicaVerbs(t *testing.T, b *Backend, env *envfile.Environment) {
 	if err := b.Logs(ctx, env, "worker", false, 0, &out); err != nil || !strings.Contains(out.String(), "worker replica 1 up") || !strings.Contains(out.String(), "worker replica 3 up") {
 		t.Errorf("logs worker: %v\n%s", err, out.String())
 	}
-	cpu, err := b.CPUTimes(ctx, env)
+	cpu, err := b.SettleReadings(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}

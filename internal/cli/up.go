@@ -105,8 +105,9 @@ func (c *upCmd) Run(ctx context.Context, args []string) error {
 }
 
 // settledStatus is the services' status once every just-started one has
-// settled (engine.Settle): run engine.SettleMax, or gone idle where the
-// backend reads CPU time (engine.CPUClock), polled every settlePoll.
+// settled (engine.Settle): run engine.SettleMax, or listening or gone idle
+// where the backend reads that (engine.SettleProbe), polled every
+// settlePoll.
 func settledStatus(ctx context.Context, b engine.Backend, st engine.Statuser, env *envfile.Environment) ([]engine.ServiceStatus, error) {
 	rows, err := st.Status(ctx, env)
 	if err != nil {
@@ -116,10 +117,10 @@ func settledStatus(ctx context.Context, b engine.Backend, st engine.Statuser, en
 	if s.Pending() == 0 {
 		return rows, nil
 	}
-	clock, _ := b.(engine.CPUClock)
+	probe, _ := b.(engine.SettleProbe)
 	for s.Pending() > 0 {
 		wait := time.Until(s.Deadline())
-		if clock != nil {
+		if probe != nil {
 			wait = min(wait, settlePoll)
 		}
 		select {
@@ -127,19 +128,20 @@ func settledStatus(ctx context.Context, b engine.Backend, st engine.Statuser, en
 			return nil, ctx.Err()
 		case <-time.After(max(wait, 0)):
 		}
-		var cpu map[string]time.Duration
-		if clock != nil {
-			if cpu, err = clock.CPUTimes(ctx, env); err != nil {
-				clock, cpu = nil, nil // the fixed window, then
+		var readings map[string]engine.Reading
+		if probe != nil {
+			if readings, err = probe.SettleReadings(ctx, env); err != nil {
+				probe, readings = nil, nil // the fixed window, then
 			}
 		}
-		s.Observe(time.Now(), cpu)
+		s.Observe(time.Now(), readings)
 	}
 	return st.Status(ctx, env)
 }
 
-// settlePoll is how often settledStatus reads CPU times: often enough to
-// see SettleIdle pass, cheap (one container list, a few cgroup files).
+// settlePoll is how often settledStatus takes readings: often enough to
+// see SettleIdle pass, cheap (one container list, a few cgroup and proc
+// files; on lxc one exec).
 const settlePoll = 50 * time.Millisecond
 
 // checkUp fails, naming each service and its last log lines, when a
