@@ -139,38 +139,49 @@ func bringUp(ctx context.Context, b Backend, env *envfile.Environment, p Plan, p
 		mu   sync.Mutex
 		errs []error
 	)
+	await := func(deps []Ref) bool {
+		for _, dep := range deps {
+			ch, ok := done[dep]
+			if !ok {
+				continue // kept or not part of this plan: already up
+			}
+			select {
+			case <-ch:
+			case <-failed:
+				return false
+			case <-ctx.Done():
+				return false
+			}
+		}
+		select {
+		case <-failed:
+			return false
+		default:
+		}
+		return ctx.Err() == nil
+	}
+	prep, _ := b.(Preparer)
 	for _, a := range todo {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer close(done[a.Resource.Ref()])
-			for _, dep := range append(append([]Ref(nil), a.Resource.Needs...), a.Resource.After...) {
-				ch, ok := done[dep]
-				if !ok {
-					continue // kept or not part of this plan: already up
-				}
-				select {
-				case <-ch:
-				case <-failed:
-					return
-				case <-ctx.Done():
-					return
-				}
-			}
-			select {
-			case <-failed:
-				return
-			default:
-			}
-			if ctx.Err() != nil {
+			early := prep != nil && a.Op != OpStart && len(a.Resource.After) > 0
+			if !await(a.Resource.Needs) || (!early && !await(a.Resource.After)) {
 				return
 			}
 			err := run(ctx, a, progress, func() error {
-				if a.Op == OpStart {
+				switch {
+				case a.Op == OpStart:
 					return b.Start(ctx, env, a.Resource, progress)
+				case early:
+					return prepareThenCreate(ctx, prep, env, a.Resource, progress, await)
 				}
 				return b.Create(ctx, env, a.Resource, progress)
 			}, true)
+			if errors.Is(err, errAfterFailed) {
+				return // the failure is the other action's
+			}
 			if err != nil {
 				mu.Lock()
 				errs = append(errs, err)
@@ -184,6 +195,26 @@ func bringUp(ctx context.Context, b Backend, env *envfile.Environment, p Plan, p
 		return errors.Join(errs...)
 	}
 	return ctx.Err()
+}
+
+// errAfterFailed ends a prepared create whose After did not come up.
+var errAfterFailed = errors.New("not started: a service it comes after did not come up")
+
+// prepareThenCreate does the part of r's create that needs none of its
+// After while those start, and the rest once they are up.
+func prepareThenCreate(ctx context.Context, prep Preparer, env *envfile.Environment, r Resource, p Progress, await func([]Ref) bool) error {
+	done, err := prep.Prepare(ctx, env, r, p)
+	if err != nil {
+		return err
+	}
+	if !await(r.After) {
+		done.Abandon(ctx)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return errAfterFailed
+	}
+	return done.Finish(ctx)
 }
 
 // run executes one action half, reporting progress; final marks the event

@@ -44,6 +44,23 @@ type Check struct {
 	Fix string `json:"fix,omitempty"`
 }
 
+// Preparer is implemented by backends whose Create has work that needs no
+// other service up (an image, a build, a container made but not started).
+// Apply calls Prepare for a resource with After as soon as its Needs are
+// up, while the services it comes after start; once those are up it calls
+// Finish, which does what Create would have done next, and if they do not
+// come up, Abandon, which undoes the prepare: a service whose dependency
+// failed is not left made.
+type Preparer interface {
+	Prepare(ctx context.Context, env *envfile.Environment, r Resource, p Progress) (Prepared, error)
+}
+
+// Prepared is a prepared create's two ways on.
+type Prepared struct {
+	Finish  func(context.Context) error
+	Abandon func(context.Context)
+}
+
 // Doctor is implemented by backends that can check their own setup.
 type Doctor interface {
 	Doctor(ctx context.Context, env *envfile.Environment) []Check

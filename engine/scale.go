@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/devbox-dev/devbox/envfile"
 )
@@ -118,23 +117,12 @@ func ScalePlan(p Plan, env *envfile.Environment, groups []string) Plan {
 // is one of groups': the unindexed service itself (before it was scaled)
 // or "<group>-<i>".
 func orphanReplica(name string, groups map[string]bool) bool {
-	if groups[name] {
-		return true
-	}
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 || !groups[name[:i]] {
-		return false
-	}
-	_, err := strconv.Atoi(name[i+1:])
-	return err == nil
+	group, _, ok := envfile.ParseReplica(name)
+	return groups[name] || (ok && groups[group])
 }
 
 // replicaIndex is i of "<group>-<i>", 0 for an unindexed name.
 func replicaIndex(name string) int {
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 {
-		return 0
-	}
-	n, _ := strconv.Atoi(name[i+1:])
-	return n
+	_, i, _ := envfile.ParseReplica(name)
+	return i
 }

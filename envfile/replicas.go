@@ -40,6 +40,20 @@ const (
 // ReplicaName is the name of replica i of service.
 func ReplicaName(service string, i int) string { return service + "-" + strconv.Itoa(i) }
 
+// ParseReplica splits a replica name ("worker-2") into the service's name
+// and the index; ok is false for a name not of the form NAME-N, N ≥ 1.
+func ParseReplica(name string) (service string, index int, ok bool) {
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(name[i+1:])
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return name[:i], n, true
+}
+
 // Group is the declared service s belongs to: ReplicaOf for a replica,
 // else its own name.
 func (s *Service) Group() string {
@@ -256,12 +270,22 @@ func (p *parser) expandDeclared() {
 // of, or nil: names on the command line may name replicas, which exist
 // only once the file is expanded.
 func replicaOf(env *Environment, name string) *Service {
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 {
-		return nil
+	if group, _, ok := ParseReplica(name); ok {
+		return env.Service(group)
 	}
-	if n, err := strconv.Atoi(name[i+1:]); err != nil || n < 1 {
-		return nil
+	return nil
+}
+
+// NotAService says why name, which e.Service does not find, is no one
+// service: a replicated service's declared name stands for its replicas,
+// and a backend's verbs take one of those (the command line resolves the
+// declared name first).
+func (e *Environment) NotAService(name string) error {
+	if e.DeclaredService(name) == nil {
+		return fmt.Errorf("no service %q in the environment", name)
 	}
-	return env.Service(name[:i])
+	if m := e.Members(name); len(m) > 0 {
+		return fmt.Errorf("service %q runs as replicas %s: name one", name, strings.Join(m, ", "))
+	}
+	return fmt.Errorf("service %q has no replicas (scaled to 0; devbox scale %s=1 starts one)", name, name)
 }

@@ -30,42 +30,77 @@ func (b *Backend) Create(ctx context.Context, env *envfile.Environment, r engine
 	return errUnknownKind(r)
 }
 
+var _ engine.Preparer = (*Backend)(nil)
+
+// Prepare builds a service's image and makes its container, not started,
+// while the services it depends on start; Finish starts it (Create's last
+// step), Abandon removes it. Networks and volumes have nothing to prepare.
+func (b *Backend) Prepare(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) (engine.Prepared, error) {
+	if p == nil {
+		p = engine.Discard
+	}
+	if r.Kind != engine.KindService {
+		return engine.Prepared{
+			Finish:  func(ctx context.Context) error { return b.Create(ctx, env, r, p) },
+			Abandon: func(context.Context) {},
+		}, nil
+	}
+	s, id, err := b.makeContainer(ctx, env, r, p)
+	if err != nil {
+		return engine.Prepared{}, err
+	}
+	return engine.Prepared{
+		Finish:  func(ctx context.Context) error { return b.startService(ctx, env, s, id, p) },
+		Abandon: func(ctx context.Context) { b.discard(ctx, id) },
+	}, nil
+}
+
 func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	s, id, err := b.makeContainer(ctx, env, r, p)
+	if err != nil {
+		return err
+	}
+	return b.startService(ctx, env, s, id, p)
+}
+
+// makeContainer checks the service's mounts and ports, builds its image and
+// makes its container on its networks, not started; it returns the ID.
+func (b *Backend) makeContainer(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) (*envfile.Service, string, error) {
 	s := env.Service(r.Name)
 	if s == nil {
-		return fmt.Errorf("docker: create: no service %q in the environment", r.Name)
+		return nil, "", fmt.Errorf("docker: create: no service %q in the environment", r.Name)
 	}
 	ev := r.Ref()
 	name := ContainerName(env.Project, s.Name)
 	// Checks first: nothing is made for a service that cannot start.
 	if err := checkMounts(env, s); err != nil {
-		return err
+		return nil, "", err
 	}
 	if err := b.checkPorts(ctx, s, nil); err != nil {
-		return err
+		return nil, "", err
 	}
 	base, err := b.ensureImage(ctx, serviceImage(env, s), ev, p)
 	if err != nil {
-		return fmt.Errorf("docker: service %q: %w", s.Name, err)
+		return nil, "", fmt.Errorf("docker: service %q: %w", s.Name, err)
 	}
 	img := serviceImage(env, s)
 	if needsBuild(s) {
 		if img, err = b.buildImage(ctx, s, base, env.Proxy, ev, p); err != nil {
-			return err
+			return nil, "", err
 		}
 	}
 	var info system.Info
 	if s.Systemd {
 		if info, err = b.cli.Info(ctx); err != nil {
-			return fmt.Errorf("docker: create container %q: info: %w", name, err)
+			return nil, "", fmt.Errorf("docker: create container %q: info: %w", name, err)
 		}
 	}
 	spec, err := b.buildSpec(env, s, r, img, base, info)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if err := b.resolveNetworks(ctx, env.Project, spec); err != nil {
-		return fmt.Errorf("docker: create container %q: %w", name, err)
+		return nil, "", fmt.Errorf("docker: create container %q: %w", name, err)
 	}
 	p(engine.Event{Ref: ev, Status: "creating container " + name})
 	// API 1.41 takes one network at create; the others are joined before start.
@@ -73,13 +108,13 @@ func (b *Backend) createService(ctx context.Context, env *envfile.Environment, r
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{spec.Networks[0]: spec.endpoint()}}
 	created, err := b.cli.ContainerCreate(ctx, spec.Config, spec.Host, netCfg, nil, spec.Name)
 	if err != nil {
-		return fmt.Errorf("docker: create container %q: %w", name, err)
+		return nil, "", fmt.Errorf("docker: create container %q: %w", name, err)
 	}
 	if err := b.connect(ctx, created.ID, spec); err != nil {
 		b.discard(ctx, created.ID)
-		return fmt.Errorf("docker: create container %q: %w", name, err)
+		return nil, "", fmt.Errorf("docker: create container %q: %w", name, err)
 	}
-	return b.startService(ctx, env, s, created.ID, p)
+	return s, created.ID, nil
 }
 
 // resolveNetworks replaces the spec's network names by the IDs of the

@@ -3,7 +3,6 @@ package docker
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -33,16 +32,8 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 	return b.execRaw(ctx, c.ID, container.ExecOptions{Cmd: cmd, Tty: stdio.TTY}, stdio, nil)
 }
 
-// noService is the error for a name that is no service of env; a
-// replicated service's declared name lists its replicas, which are what
-// runs (worker-1, worker-2, …). Called only when env.Service(name) is
-// nil, so a declared name's members are its replicas.
+// noService is the error for a name that is no service of env (the
+// backends take a replica's name, not its service's declared one).
 func noService(env *envfile.Environment, verb, name string) error {
-	if env.DeclaredService(name) != nil {
-		if m := env.Members(name); len(m) > 0 {
-			return fmt.Errorf("docker: %s: service %q runs as replicas %s: name one", verb, name, strings.Join(m, ", "))
-		}
-		return fmt.Errorf("docker: %s: service %q has no replicas (scaled to 0)", verb, name)
-	}
-	return fmt.Errorf("docker: %s: no service %q in the environment", verb, name)
+	return fmt.Errorf("docker: %s: %w", verb, env.NotAService(name))
 }

@@ -118,10 +118,8 @@ func (b *Backend) CopyFrom(ctx context.Context, env *envfile.Environment, servic
 
 // copyInstance is the running instance holding service.
 func (b *Backend) copyInstance(env *envfile.Environment, service string) (string, error) {
-	// A replicated service's declared name will do: its replicas share
-	// the instance's files.
-	if env.Service(service) == nil && env.DeclaredService(service) == nil {
-		return "", fmt.Errorf("lxc: cp: no service %q in the environment", service)
+	if env.Service(service) == nil {
+		return "", fmt.Errorf("lxc: cp: %w", env.NotAService(service))
 	}
 	name := InstanceName(env.Project)
 	inst, _, err := b.c.GetInstance(name)

@@ -421,35 +421,23 @@ func TestParseScales(t *testing.T) {
 	}
 }
 
-// logs and exec take a replica's name, and a replicated service's declared
-// name: logs all its replicas, exec its first.
+// exec takes a replica's name; a replicated service's declared name is
+// refused with its replicas (the command line resolves it first).
 func TestReplicaAddressing(t *testing.T) {
 	env := replicated(t, map[string]int{"worker": 3})
-	if got := strings.Join(serviceUnits(env, "worker"), " "); got != "devbox-worker@1.service devbox-worker@2.service devbox-worker@3.service" {
-		t.Errorf("units of worker: %s", got)
-	}
-	if got := serviceUnits(env, "worker-2"); len(got) != 1 || got[0] != "devbox-worker@2.service" {
-		t.Errorf("units of worker-2: %v", got)
-	}
-	if got := serviceUnits(env, "front"); len(got) != 1 || got[0] != "devbox-front.service" {
-		t.Errorf("units of front: %v", got)
-	}
-	if serviceUnits(env, "nope") != nil {
-		t.Error("units of an unknown service")
-	}
-	if s, err := execService(env, "worker"); err != nil || s.Name != "worker-1" {
-		t.Errorf("exec worker: %v, %v", s, err)
-	}
 	if s, err := execService(env, "worker-3"); err != nil || s.Name != "worker-3" {
 		t.Errorf("exec worker-3: %v, %v", s, err)
 	}
-	if _, err := execService(env, "worker-4"); err == nil {
-		t.Error("exec of a replica beyond the count")
+	if s, err := execService(env, "front"); err != nil || s.Name != "front" {
+		t.Errorf("exec front: %v, %v", s, err)
+	}
+	if _, err := execService(env, "worker"); err == nil || !strings.Contains(err.Error(), "worker-1, worker-2, worker-3: name one") {
+		t.Errorf("exec worker: %v", err)
+	}
+	if _, err := execService(env, "worker-4"); err == nil || !strings.Contains(err.Error(), `no service "worker-4"`) {
+		t.Errorf("exec of a replica beyond the count: %v", err)
 	}
 	env = replicated(t, map[string]int{"worker": 0})
-	if got := serviceUnits(env, "worker"); got == nil || len(got) != 0 {
-		t.Errorf("units of worker at 0: %v", got)
-	}
 	if _, err := execService(env, "worker"); err == nil || !strings.Contains(err.Error(), "devbox scale worker=1") {
 		t.Errorf("exec at 0 replicas: %v", err)
 	}

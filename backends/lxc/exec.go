@@ -30,19 +30,11 @@ func (b *Backend) Exec(ctx context.Context, env *envfile.Environment, service st
 	return b.run(ctx, InstanceName(env.Project), req)
 }
 
-// execService is the service a command for name runs in: a service or
-// replica (worker-2) itself, or for a replicated service's declared name
-// its first replica, as docker compose exec picks index 1.
+// execService is the service (or replica: worker-2) a command for name
+// runs in.
 func execService(env *envfile.Environment, name string) (*envfile.Service, error) {
 	if svc := env.Service(name); svc != nil {
 		return svc, nil
 	}
-	if env.DeclaredService(name) == nil {
-		return nil, fmt.Errorf("lxc: no service %q in the file", name)
-	}
-	m := env.Members(name)
-	if len(m) == 0 {
-		return nil, fmt.Errorf("lxc: service %q has 0 replicas; scale it up first (devbox scale %s=1)", name, name)
-	}
-	return env.Service(m[0]), nil
+	return nil, fmt.Errorf("lxc: exec: %w", env.NotAService(name))
 }

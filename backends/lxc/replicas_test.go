@@ -178,7 +178,7 @@ func TestReplicasScale(t *testing.T) {
 		t.Errorf("front is %q", st)
 	}
 	var out bytes.Buffer
-	if err := b.Logs(ctx, env, "worker", false, 0, &out); err != nil || out.Len() != 0 {
+	if err := b.Logs(ctx, env, "worker", false, 0, &out); err == nil || !strings.Contains(err.Error(), "no replicas") || out.Len() != 0 {
 		t.Errorf("logs of 0 replicas: %v, %q", err, out.String())
 	}
 }
@@ -215,8 +215,8 @@ func checkReplicaVerbs(t *testing.T, b *Backend, env *envfile.Environment) {
 		t.Errorf("logs worker-2: %v\n%s", err, out.String())
 	}
 	out.Reset()
-	if err := b.Logs(ctx, env, "worker", false, 0, &out); err != nil || !strings.Contains(out.String(), "worker replica 1 up") || !strings.Contains(out.String(), "worker replica 3 up") {
-		t.Errorf("logs worker: %v\n%s", err, out.String())
+	if err := b.Logs(ctx, env, "worker", false, 0, &out); err == nil || !strings.Contains(err.Error(), "worker-1, worker-2, worker-3: name one") {
+		t.Errorf("logs of the declared name: %v, want it to name the replicas", err)
 	}
 	cpu, err := b.SettleReadings(ctx, env)
 	if err != nil {
