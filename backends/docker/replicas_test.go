@@ -268,7 +268,6 @@ func removeReplica(t *testing.T, b *Backend, env *envfile.Environment, r engine.
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	start := time.Now()
 	if err := b.Stop(ctx, env, r, engine.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -276,8 +275,8 @@ func removeReplica(t *testing.T, b *Backend, env *envfile.Environment, r engine.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := c.State.ExitCode; code == 137 || time.Since(start) > stopTimeout*time.Second/2 {
-		t.Errorf("%s: stop took %s, exit %d: not a clean SIGTERM stop", r.Name, time.Since(start), code)
+	if code := c.State.ExitCode; code == 137 {
+		t.Errorf("%s: exit %d: killed at the stop timeout, not stopped by SIGTERM", r.Name, code)
 	}
 	if err := b.Remove(ctx, env, r, engine.Discard); err != nil {
 		t.Fatal(err)

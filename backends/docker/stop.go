@@ -10,9 +10,6 @@ import (
 	"github.com/devbox-dev/devbox/envfile"
 )
 
-// stopTimeout is how long a container gets to stop before it is killed.
-const stopTimeout = 10
-
 // Stop stops a running service container, keeping it.
 func (b *Backend) Stop(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
 	project := env.Project
@@ -27,8 +24,9 @@ func (b *Backend) Stop(ctx context.Context, env *envfile.Environment, r engine.R
 	if id == "" {
 		id = ContainerName(project, r.Name)
 	}
-	t := stopTimeout
-	if err := b.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &t}); err != nil && !notFound(err) {
+	// No timeout here: the daemon gives the container its own (Docker's
+	// 10 s, longer for systemd = true, see applySystemd) before a kill.
+	if err := b.cli.ContainerStop(ctx, id, container.StopOptions{}); err != nil && !notFound(err) {
 		return fmt.Errorf("docker: stop container %q: %w", ContainerName(project, r.Name), err)
 	}
 	return nil

@@ -28,13 +28,22 @@ func systemdCommand() []string { return []string{"/sbin/init"} }
 //     devices hierarchy and widen devices.allow, so no device node may be
 //     made (systemd needs none: /dev is Docker's);
 //   - tmpfs on /run and /run/lock, container=docker, stop signal
-//     SIGRTMIN+3 (systemd's clean shutdown).
+//     SIGRTMIN+3 (systemd's clean shutdown) and a stop timeout of
+//     systemdStopTimeout: systemd stops every unit and flushes its
+//     journal, which under disk load can outlast Docker's 10 s, and a
+//     kill then cuts off what the units were writing.
 //
 // On AppArmor hosts the docker-default profile forbids mount, so the
 // container runs unconfined there. The daemon's cgroup version comes from
 // info (the engine may be remote); cgroup v2 gets the same set.
+// systemdStopTimeout is the seconds a systemd = true container gets to
+// halt before it is killed.
+const systemdStopTimeout = 60
+
 func applySystemd(cfg *container.Config, hc *container.HostConfig, info system.Info) {
 	cfg.StopSignal = "SIGRTMIN+3"
+	t := systemdStopTimeout
+	cfg.StopTimeout = &t
 	cfg.Env = append(cfg.Env, "container=docker")
 	if hc.Tmpfs == nil {
 		hc.Tmpfs = map[string]string{}

@@ -36,4 +36,3 @@ func (b *Backend) Logs(ctx context.Context, env *envfile.Environment, service st
 	}
 	return nil
 }
-
