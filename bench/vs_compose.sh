@@ -26,6 +26,17 @@ if [ -z "$BIN" ]; then
   go build -o bin/devbox ./cmd/devbox
   BIN=./bin/devbox
 fi
+# Compose v2.29.7 from the Go module proxy when the plugin is absent (no
+# registry or GitHub release is reachable here), installed where Debian's
+# docker client looks for CLI plugins.
+if ! /usr/bin/docker compose version >/dev/null 2>&1; then
+  echo "bench: building Docker Compose v2.29.7 from the Go module proxy (a few minutes)" >&2
+  CB=$(mktemp -d)
+  GOBIN=$CB GOFLAGS=-mod=mod go install github.com/docker/compose/v2/cmd@v2.29.7
+  install -D -m 755 "$CB/cmd" /usr/local/lib/docker/cli-plugins/docker-compose
+  rm -rf "$CB"
+fi
+/usr/bin/docker compose version
 S=bench/stack
 W=$(mktemp -d)
 trap 'down_all; rm -rf "$W"' EXIT

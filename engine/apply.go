@@ -12,7 +12,8 @@ import (
 
 // Apply carries out a plan. It decides nothing: teardown actions (remove,
 // stop, and the removal half of replace) run first, services before hosts
-// before networks, a service after the services that depend on it; then bring-up actions (create, start, the creation half
+// before networks, a service after the services that depend on it (unless
+// the backend is a Killer); then bring-up actions (create, start, the creation half
 // of replace) run as a DAG over Needs and After, independent ones in
 // parallel. On error or cancellation no new action starts; running ones
 // finish (they see ctx) and the joined errors are returned. An
@@ -89,7 +90,7 @@ func teardownGroup(ctx context.Context, b Backend, env *envfile.Environment, p P
 			defer wg.Done()
 			defer close(done[a.Resource.Ref()])
 			for _, d := range dependants[a.Resource.Ref()] {
-				if ch, ok := done[d]; ok {
+				if ch, ok := done[d]; ok && waitsForDependants(b, a) {
 					select {
 					case <-ch:
 					case <-ctx.Done():

@@ -290,3 +290,62 @@ func TestDestroyRemovesContainedServicesWithTheHost(t *testing.T) {
 		t.Errorf("removing one service: %v", calls)
 	}
 }
+
+// killer is a fake whose Remove kills, as docker's forced remove does. Its
+// Remove of web waits until db's removal has begun: if Apply still removed
+// dependants first, web would wait for itself and time out.
+type killer struct {
+	*enginetest.Fake
+	dbGone chan struct{}
+	once   sync.Once
+}
+
+func (*killer) RemoveKills() bool { return true }
+
+func (k *killer) Remove(ctx context.Context, env *envfile.Environment, r engine.Resource, p engine.Progress) error {
+	switch r.Name {
+	case "db":
+		k.once.Do(func() { close(k.dbGone) })
+	case "web":
+		select {
+		case <-k.dbGone:
+		case <-time.After(5 * time.Second):
+			return errors.New("web's removal waited for db's: removed level by level")
+		}
+	}
+	return k.Fake.Remove(ctx, env, r, p)
+}
+
+// TestDestroyOnAKillerRemovesAllAtOnce: a backend whose removal kills
+// gains nothing from removing web before db, so both go at once; its
+// down still stops web first (a stop is graceful).
+func TestDestroyOnAKillerRemovesAllAtOnce(t *testing.T) {
+	f := enginetest.New()
+	env := shop()
+	up(t, f, env)
+	ctx := context.Background()
+	obs, _ := f.Observe(ctx, "shop")
+	k := &killer{Fake: f, dbGone: make(chan struct{})}
+	if err := engine.Apply(ctx, k, env, engine.Destroy("shop", "fake", obs, false), nil); err != nil {
+		t.Fatal(err)
+	}
+	obs, _ = f.Observe(ctx, "shop")
+	for _, r := range obs {
+		if r.Kind == engine.KindService {
+			t.Errorf("left after destroy: %v", r)
+		}
+	}
+
+	up(t, f, env)
+	s := &slowStop{Fake: f, slow: "web"}
+	obs, _ = f.Observe(ctx, "shop")
+	if err := engine.Apply(ctx, struct {
+		*slowStop
+		engine.Killer
+	}{s, k}, env, engine.Down("shop", "fake", obs), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.seq) != 3 || s.seq[0] != "web" {
+		t.Errorf("stop order on a killer %v, want web first", s.seq)
+	}
+}

@@ -22,3 +22,20 @@ func removedWithHost(b Backend, p Plan, a Action) bool {
 	}
 	return false
 }
+
+// Killer is implemented by backends whose Remove of a service kills it at
+// once (docker: a forced remove, SIGKILL) rather than stopping it first.
+// Teardown orders removals so a service stops after the services that use
+// it; a kill gives none of them time to notice, so Apply removes such a
+// backend's services all at once instead of level by level.
+type Killer interface {
+	RemoveKills() bool
+}
+
+// waitsForDependants reports whether a's teardown must wait for its
+// dependants' teardown.
+func waitsForDependants(b Backend, a Action) bool {
+	k, ok := b.(Killer)
+	kills := ok && k.RemoveKills() && a.Resource.Kind == KindService && (a.Op == OpRemove || a.Op == OpReplace)
+	return !kills
+}

@@ -10,6 +10,10 @@ import (
 	"github.com/devbox-dev/devbox/envfile"
 )
 
+// RemoveKills: Remove of a service is a forced remove (engine.Killer), so
+// a teardown need not wait for its dependants.
+func (b *Backend) RemoveKills() bool { return true }
+
 // Remove deletes an observed resource: a container (forced, with its
 // anonymous volumes), a network, or — only when a destroy --volumes plan
 // asks — a named volume. Bind mount sources are never touched.
