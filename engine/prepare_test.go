@@ -44,15 +44,6 @@ func (p *preparing) Prepare(ctx context.Context, env *envfile.Environment, r eng
 	}, nil
 }
 
-func pos(seq []string, s string) int {
-	for i, x := range seq {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
-
 // TestPrepareWhileDependenciesStart: web (after db and cache) is prepared
 // before they are created, and finished only once both are; services with
 // nothing to come after are plainly created.
@@ -64,12 +55,12 @@ func TestPrepareWhileDependenciesStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq := f.seq
-	p, fin := pos(seq, "prepare web"), pos(seq, "finish web")
-	if p < 0 || fin < 0 || p > pos(seq, "create db") || p > pos(seq, "create cache") ||
-		fin < pos(seq, "create db") || fin < pos(seq, "create cache") {
+	p, fin := index(seq, "prepare web"), index(seq, "finish web")
+	if p < 0 || fin < 0 || p > index(seq, "create db") || p > index(seq, "create cache") ||
+		fin < index(seq, "create db") || fin < index(seq, "create cache") {
 		t.Errorf("order %v", seq)
 	}
-	if pos(seq, "prepare db") >= 0 || pos(seq, "create web") >= 0 {
+	if index(seq, "prepare db") >= 0 || index(seq, "create web") >= 0 {
 		t.Errorf("db prepared or web created plainly: %v", seq)
 	}
 }
@@ -85,7 +76,7 @@ func TestPreparedNotFinishedWhenAfterFails(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "create service/db: boom") || strings.Contains(err.Error(), "web") {
 		t.Fatalf("err = %v", err)
 	}
-	if pos(f.seq, "finish web") >= 0 || pos(f.seq, "abandon web") < 0 {
+	if index(f.seq, "finish web") >= 0 || index(f.seq, "abandon web") < 0 {
 		t.Errorf("web finished, or not abandoned, although db failed: %v", f.seq)
 	}
 }
