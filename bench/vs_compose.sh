@@ -74,6 +74,37 @@ pair "cold up (compose up -d)" "dbx a destroy" "dbx a up" "cmpose a down -t 0 -v
 check
 pair "cold up (compose up -d --wait)" "dbx a destroy" "dbx a up" "cmpose a down -t 0 -v" "cmpose a up -d --wait"
 check
+# Where a cold up's time goes, from dockerd's own event stream: the
+# engine's span (the network's create to the last container's start, the
+# same work for both tools) and each tool's own share of its wall time
+# (start-up, observing, planning; for devbox also the settle check and the
+# summary). Paired rounds, alternating order, medians.
+span() { # span PREFIX SETUP RUN: prints "wall engine" in ms
+  eval "$2"
+  local t0 t1
+  t0=$(date +%s.%N); eval "$3"; t1=$(date +%s.%N)
+  $DOCKER events --since "$t0" --until "$t1" --filter type=container --filter type=network \
+    --format '{{.TimeNano}} {{.Action}} {{.Actor.Attributes.name}}' |
+    awk -v p="$1" -v t0="$t0" -v t1="$t1" 'index($3, p) == 1 && ($2 == "create" || $2 == "start") {
+      if (!f) f = $1; l = $1 } END { printf "%d %d\n", (t1 - t0) * 1000, (l - f) / 1e6 }'
+}
+da=() de=() ca=() ce=()
+for ((i = 0; i < N; i++)); do
+  if ((i % 2 == 0)); then
+    read -r w e < <(span vsdbx "dbx a destroy" "dbx a up"); da+=("$w"); de+=("$e")
+    read -r w e < <(span vscmp "cmpose a down -t 0 -v" "cmpose a up -d"); ca+=("$w"); ce+=("$e")
+  else
+    read -r w e < <(span vscmp "cmpose a down -t 0 -v" "cmpose a up -d"); ca+=("$w"); ce+=("$e")
+    read -r w e < <(span vsdbx "dbx a destroy" "dbx a up"); da+=("$w"); de+=("$e")
+  fi
+done
+check
+md() { printf '%s\n' "$@" | median; }
+mda=$(md "${da[@]}") mde=$(md "${de[@]}") mca=$(md "${ca[@]}") mce=$(md "${ce[@]}")
+printf '%-34s devbox %6d ms   %s %6d ms   ratio %.2f\n' "cold up: the engine's span" "$mde" "$PEER" "$mce" "$(echo "$mde / $mce" | bc -l)"
+printf '%-34s devbox %6d ms   %s %6d ms   (wall %d / %d ms)\n' "cold up: the tool's own share" \
+  "$(md "$(for ((i = 0; i < N; i++)); do echo $((da[i] - de[i])); done)")" "$PEER" \
+  "$(md "$(for ((i = 0; i < N; i++)); do echo $((ca[i] - ce[i])); done)")" "$mda" "$mca"
 pair "no-op re-up" "dbx a up" "dbx a up" "cmpose a up -d" "cmpose a up -d"
 check
 pair "status table / ps" "" "dbx a status --no-tui" "" "cmpose a ps"
