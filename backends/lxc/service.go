@@ -124,8 +124,9 @@ func (b *Backend) journalTail(ctx context.Context, inst, unit string) string {
 	ctx = context.WithoutCancel(ctx)
 	// The program's lines reach the journal through its stdio pipes after
 	// systemd has already logged the exit: wait (briefly) for at least one,
-	// so a "failed to start" shows what the program said.
-	for i := 0; i < 10; i++ {
+	// so a "failed to start" shows what the program said. Under load that
+	// took over a second; this is only the failure path, so wait up to 5 s.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
 		if own, err := b.output(ctx, inst, "journalctl", "_SYSTEMD_UNIT="+unit, "-n", "1", "--no-pager", "-o", "cat"); err != nil || strings.TrimSpace(own) != "" {
 			break
 		}
